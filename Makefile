@@ -1,0 +1,67 @@
+# Deep Learning, Reproduced. The two commands: `make reproduce` and `make test`.
+# Every target installs what it needs into .venv on a fresh machine.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PROFILE ?= quick
+DEVICE  ?= auto
+NAME    ?=
+# torch is pinned here (the CPU wheel on this project's machines); pyproject.toml keeps a
+# range so that Colab and GPU machines keep the torch they already have.
+TORCH_PIN ?= torch==2.13.0
+
+.PHONY: setup reproduce test book chapter store sync lint bench browser clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH_PIN)"
+	$(PY) -m pip install -q -e ".[book,test,dev]"
+	touch $(STAMP)
+
+## make reproduce [PROFILE=quick|full] [DEVICE=auto|cpu|cuda]: run every chapter headless,
+## write records and the executed notebooks under _build/reproduce, build scoreboard and book.
+reproduce: $(STAMP)
+	$(PY) -m dlrepro reproduce --profile $(PROFILE) --device $(DEVICE) --out _build/reproduce
+
+## make test: library tests, chapters at smoke, nbval on stored notebooks, pairing, book + browser.
+test: $(STAMP) browser
+	OMP_NUM_THREADS=1 DLREPRO_RESULTS=$(CURDIR)/_build/test-results \
+		$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
+		tests chapters --nbval-lax --nbval-current-env
+
+## make book: render the stored outputs (nothing is executed) into _build/html.
+book: $(STAMP)
+	$(PY) -m dlrepro scoreboard --results results --markdown scoreboard.md
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+
+## make chapter NAME=lottery_ticket [PROFILE=smoke|quick|full]: run one chapter headless.
+chapter: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make chapter NAME=<chapter> [PROFILE=quick]; see: $(PY) -m dlrepro list"; exit 2; }
+	$(PY) -m dlrepro run $(NAME) --profile $(PROFILE) --device $(DEVICE)
+
+## make store NAME=...: authors re-run a chapter at quick and store its outputs and record.
+store: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make store NAME=<chapter>"; exit 2; }
+	$(VENV)/bin/jupytext --sync chapters/*/$(NAME).py
+	$(PY) -m dlrepro run $(NAME) --store
+
+sync: $(STAMP)
+	$(VENV)/bin/jupytext --sync chapters/*/*.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check lib tests benchmarks chapters
+
+bench: $(STAMP)
+	$(PY) benchmarks/train_throughput.py
+
+# Debian's headless Chromium for the rendered-book check (root on CI and dev machines).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf _build scoreboard.md

@@ -1,0 +1,236 @@
+"""The command line: ``python -m dlrepro list | run | reproduce | scoreboard``.
+
+``run`` executes chapter notebooks headless with papermill, injecting ``profile``, ``seed``
+and ``device``; each executed notebook and its result record land under ``--out``. Bad input
+(an unknown chapter, profile or device; CUDA asked for where there is none) exits with status 2
+and a message that says what to do; a failed run exits 1 and leaves no partial notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dlrepro.errors import ConfigError, DlreproError
+from dlrepro.run import DEVICES, PROFILES, repo_root, resolve_device
+from dlrepro.scoreboard import as_text, load_records, write_markdown
+
+__all__ = ["Chapter", "find_chapters", "main"]
+
+BOOK_FILES = ("_config.yml", "_toc.yml", "intro.md", "references.bib")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter notebook: ``chapters/<part>/<name>.ipynb``."""
+
+    part: str
+    name: str
+    notebook: Path
+
+    @property
+    def title(self) -> str:
+        import nbformat
+
+        for cell in nbformat.read(self.notebook, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                for line in cell.source.splitlines():
+                    if line.startswith("# "):
+                        return line[2:].strip()
+        return self.name
+
+
+def book_root() -> Path:
+    """The checkout holding ``_toc.yml``: ``$DLREPRO_ROOT``, the editable install, or the cwd."""
+    if os.environ.get("DLREPRO_ROOT"):
+        return Path(os.environ["DLREPRO_ROOT"]).resolve()
+    return repo_root() or Path.cwd()
+
+
+def find_chapters(root: Path) -> list[Chapter]:
+    """Chapters in the order of ``_toc.yml``."""
+    import yaml
+
+    toc_path = root / "_toc.yml"
+    if not toc_path.exists():
+        raise ConfigError(f"no _toc.yml under {root}: run from the book's checkout or set "
+                          f"DLREPRO_ROOT")
+    toc = yaml.safe_load(toc_path.read_text())
+    found = []
+    for part in toc.get("parts", []):
+        for entry in part.get("chapters", []):
+            relative = Path(entry["file"])
+            if relative.parts[0] != "chapters":
+                continue
+            notebook = (root / relative).with_suffix(".ipynb")
+            found.append(Chapter(relative.parts[1], relative.stem, notebook))
+    return found
+
+
+def _select(chapters: list[Chapter], names: list[str]) -> list[Chapter]:
+    by_name = {c.name: c for c in chapters} | {f"{c.part}/{c.name}": c for c in chapters}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        listing = "\n".join(f"  {c.part}/{c.name}" for c in chapters)
+        raise ConfigError(f"unknown chapter(s): {', '.join(unknown)}. Known chapters:\n{listing}")
+    return [by_name[n] for n in names]
+
+
+def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
+             in_place: bool) -> tuple[str, float]:
+    """Run one notebook with papermill; returns (verdict, seconds). Atomic on the notebook."""
+    import json
+
+    import papermill
+
+    target = chapter.notebook if in_place else out / "chapters" / chapter.part / f"{chapter.name}.ipynb"
+    results = (book_root() / "results") if in_place else out / "results"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    results.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.running.ipynb")
+    parameters = {} if in_place else {"profile": profile, "seed": seed, "device": device}
+    os.environ["DLREPRO_RESULTS"] = str(results.resolve())
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(chapter.notebook), str(tmp), parameters=parameters,
+            cwd=str(chapter.notebook.parent), progress_bar=False, log_output=False,
+            kernel_name="python3",
+        )
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, target)
+    seconds = time.perf_counter() - started
+    record = results / f"{chapter.name}.json"
+    verdict = json.loads(record.read_text())["verdict"] if record.exists() else "NO RECORD"
+    return verdict, seconds
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.profile not in PROFILES:
+        raise ConfigError(f"unknown profile {args.profile!r}; choose one of: {', '.join(PROFILES)}")
+    resolve_device(args.device)
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.store and (args.profile != "quick" or args.seed != 0 or args.device != "auto"):
+        raise ConfigError("--store keeps the stored outputs at their defaults: drop --profile, "
+                          "--seed and --device")
+    chapters = find_chapters(book_root())
+    if args.all == bool(args.chapters):
+        raise ConfigError("name one or more chapters, or pass --all (see `python -m dlrepro list`)")
+    selected = chapters if args.all else _select(chapters, args.chapters)
+    out = Path(args.out).resolve()
+    failed = 0
+    for chapter in selected:
+        try:
+            verdict, seconds = _execute(chapter, args.profile, args.seed, args.device, out,
+                                        args.store)
+        except Exception as error:  # papermill reports the failing cell and its exception
+            failed += 1
+            summary = str(error).strip().splitlines()
+            print(f"{chapter.name:<28} FAILED  {summary[-1] if summary else type(error).__name__}",
+                  file=sys.stderr)
+            continue
+        print(f"{chapter.name:<28} {verdict:<18} {args.profile:<6} {seconds:6.1f} s", flush=True)
+    return 1 if failed else 0
+
+
+def _scoreboard(args: argparse.Namespace) -> int:
+    directory = Path(args.results) if args.results else book_root() / "results"
+    if not directory.is_dir():
+        raise ConfigError(f"no results directory {directory}: run chapters first "
+                          f"(`python -m dlrepro run --all`)")
+    records = load_records(directory)
+    print(as_text(records))
+    if args.markdown:
+        write_markdown(records, args.markdown)
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    """Run every chapter, then build the scoreboard and the HTML book from the executed notebooks."""
+    out = Path(args.out).resolve()
+    args.chapters, args.all, args.store = [], True, False
+    status = _run(args)
+    root = book_root()
+    source = out / "book"
+    if source.exists():
+        shutil.rmtree(source)
+    source.mkdir(parents=True)
+    for name in BOOK_FILES:
+        if (root / name).exists():
+            shutil.copy2(root / name, source / name)
+    executed = out / "chapters"
+    shutil.copytree(root / "chapters", source / "chapters",
+                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+    for chapter in find_chapters(root):
+        notebook = executed / chapter.part / f"{chapter.name}.ipynb"
+        shutil.copy2(notebook if notebook.exists() else chapter.notebook,
+                     source / "chapters" / chapter.part / f"{chapter.name}.ipynb")
+    records = load_records(out / "results")
+    write_markdown(records, source / "scoreboard.md")
+    print(as_text(records))
+    build = subprocess.run(["jupyter-book", "build", str(source), "--path-output", str(out),
+                            "--warningiserror", "--keep-going"], capture_output=True, text=True)
+    if build.returncode:
+        sys.stderr.write(build.stdout[-4000:] + build.stderr[-4000:])
+        print("the book did not build; see the messages above", file=sys.stderr)
+        return 1
+    print(f"book: {out / '_build' / 'html' / 'index.html'}")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dlrepro",
+                                     description="Deep Learning, Reproduced: run chapters, "
+                                                 "read verdicts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the chapters")
+
+    def execution_options(p: argparse.ArgumentParser, default_out: str) -> None:
+        p.add_argument("--profile", default="quick",
+                       help=f"one of {', '.join(PROFILES)} (default quick)")
+        p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+        p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICES)}")
+        p.add_argument("--out", default=str(book_root() / "_build" / default_out),
+                       help="where executed notebooks and results go")
+
+    run = commands.add_parser("run", help="execute chapters headless and write their records")
+    run.add_argument("chapters", nargs="*", help="chapter names (see `list`)")
+    run.add_argument("--all", action="store_true", help="run every chapter")
+    run.add_argument("--store", action="store_true",
+                     help="authors: run at quick and store outputs in the chapter's own notebook "
+                          "and its record in results/")
+    execution_options(run, "runs")
+
+    reproduce = commands.add_parser("reproduce", help="run every chapter and build the book")
+    execution_options(reproduce, "reproduce")
+
+    board = commands.add_parser("scoreboard", help="print the verdicts of stored records")
+    board.add_argument("--results", help="directory of records (default: results/)")
+    board.add_argument("--markdown", help="also write the scoreboard page to this file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            for chapter in find_chapters(book_root()):
+                print(f"{chapter.part}/{chapter.name:<28} {chapter.title}")
+            return 0
+        if args.command == "run":
+            return _run(args)
+        if args.command == "reproduce":
+            return _reproduce(args)
+        return _scoreboard(args)
+    except DlreproError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,187 @@
+"""Small plain ``nn.Module`` models used across the book.
+
+* :class:`MLP`: a fully connected network with one activation throughout;
+* :class:`CNN1d`: a small 1-D convolutional network for MNIST-1D-like signals;
+* :class:`BatchedMLP`: ``S`` independent MLPs of the same shape stored as stacked weights, so
+  that several seeds (or several arms of an experiment) train in one pass with batched matrix
+  products. Model ``s`` of a ``BatchedMLP`` computes exactly what the ``s``-th source
+  :class:`MLP` computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from dlrepro.errors import ConfigError
+
+__all__ = ["ACTIVATIONS", "MLP", "CNN1d", "BatchedMLP", "activation"]
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "sigmoid": nn.Sigmoid,
+    "linear": nn.Identity,
+}
+
+
+def activation(name: str) -> nn.Module:
+    """A fresh activation module by name (one of :data:`ACTIVATIONS`)."""
+    try:
+        return ACTIVATIONS[name]()
+    except KeyError:
+        known = ", ".join(ACTIVATIONS)
+        raise ConfigError(f"unknown activation {name!r}; choose one of: {known}") from None
+
+
+class MLP(nn.Sequential):
+    """``in -> hidden[0] -> ... -> hidden[-1] -> out`` with ``activation`` between layers.
+
+    Inputs of any shape ``(batch, ...)`` are flattened.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        hidden: Sequence[int],
+        out_features: int,
+        activation_name: str = "relu",
+        bias: bool = True,
+    ) -> None:
+        widths = [in_features, *hidden, out_features]
+        if any(w < 1 for w in widths):
+            raise ConfigError(f"MLP: every width must be positive, got {widths}")
+        layers: list[nn.Module] = [nn.Flatten()]
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+            layers.append(nn.Linear(fan_in, fan_out, bias=bias))
+            if i < len(widths) - 2:
+                layers.append(activation(activation_name))
+        super().__init__(*layers)
+        self.widths = widths
+        self.activation_name = activation_name
+
+    @property
+    def linears(self) -> list[nn.Linear]:
+        return [m for m in self if isinstance(m, nn.Linear)]
+
+
+class CNN1d(nn.Module):
+    """Conv1d stack (kernel 5, stride 2, padding 2) then a linear read-out.
+
+    Follows the small CNN that Greydanus & Kobak (2024) train on MNIST-1D.
+    """
+
+    def __init__(
+        self,
+        length: int,
+        num_classes: int,
+        channels: Sequence[int] = (25, 25, 25),
+        activation_name: str = "relu",
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        in_channels = 1
+        for out_channels in channels:
+            layers += [nn.Conv1d(in_channels, out_channels, 5, stride=2, padding=2),
+                       activation(activation_name)]
+            in_channels = out_channels
+            length = (length + 2 * 2 - 5) // 2 + 1
+        self.features = nn.Sequential(*layers)
+        self.readout = nn.Linear(in_channels * length, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            x = x.unsqueeze(1)
+        return self.readout(self.features(x).flatten(1))
+
+
+class BatchedMLP(nn.Module):
+    """``S`` MLPs of one architecture with stacked weights ``(S, out, in)``.
+
+    ``forward`` takes ``(S, batch, in)`` (each model its own batch) or ``(batch, in)`` (one
+    batch shared by all) and returns ``(S, batch, out)``. The loss of the batched model is the
+    sum of the models' losses, so the gradient of each slice is that model's own gradient and
+    element-wise optimizers (SGD, Adam, ...) update every model exactly as if it were trained
+    alone. Optional ``masks`` (same shapes as the weights) multiply the weights in the forward
+    pass, as ``torch.nn.utils.prune`` does for a single model.
+    """
+
+    def __init__(self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor | None],
+                 activation_name: str = "relu") -> None:
+        super().__init__()
+        self.weights = nn.ParameterList(nn.Parameter(w.detach().clone()) for w in weights)
+        self.has_bias = biases[0] is not None
+        if self.has_bias:
+            self.biases = nn.ParameterList(nn.Parameter(b.detach().clone()) for b in biases)
+        self.activation_name = activation_name
+        self.act = activation(activation_name)
+        self.masks: list[torch.Tensor | None] = [None] * len(self.weights)
+
+    @classmethod
+    def from_models(cls, models: Sequence[MLP]) -> BatchedMLP:
+        """Stack the weights of MLPs that share one architecture."""
+        if not models:
+            raise ConfigError("BatchedMLP.from_models needs at least one MLP")
+        shapes = {tuple(m.widths) for m in models}
+        if len(shapes) != 1:
+            raise ConfigError(f"BatchedMLP: all MLPs must share one architecture, got {shapes}")
+        per_layer = list(zip(*(m.linears for m in models)))
+        weights = [torch.stack([lin.weight for lin in layer]) for layer in per_layer]
+        has_bias = per_layer[0][0].bias is not None
+        biases = [torch.stack([lin.bias for lin in layer]) if has_bias else None
+                  for layer in per_layer]
+        return cls(weights, biases, models[0].activation_name)
+
+    @property
+    def num_models(self) -> int:
+        return self.weights[0].shape[0]
+
+    def set_masks(self, masks: Sequence[torch.Tensor | None]) -> None:
+        """Fix per-layer 0/1 masks of shape ``(S, out, in)``; pruned weights are zeroed."""
+        if len(masks) != len(self.weights):
+            raise ConfigError(f"set_masks: expected {len(self.weights)} masks, got {len(masks)}")
+        self.masks = []
+        for weight, mask in zip(self.weights, masks):
+            if mask is not None:
+                if mask.shape != weight.shape:
+                    raise ConfigError(f"mask shape {tuple(mask.shape)} != weight {tuple(weight.shape)}")
+                mask = mask.to(device=weight.device, dtype=weight.dtype)
+                with torch.no_grad():
+                    weight.mul_(mask)
+            self.masks.append(mask)
+
+    def effective_weights(self) -> list[torch.Tensor]:
+        """The weights as used in the forward pass (masked where a mask is set)."""
+        return [w if m is None else w * m for w, m in zip(self.weights, self.masks)]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            x = x.unsqueeze(0).expand(self.num_models, *x.shape)
+        h = x.flatten(2)
+        last = len(self.weights) - 1
+        for i, weight in enumerate(self.effective_weights()):
+            if self.has_bias:
+                h = torch.baddbmm(self.biases[i].unsqueeze(1), h, weight.transpose(1, 2))
+            else:
+                h = torch.bmm(h, weight.transpose(1, 2))
+            if i < last:
+                h = self.act(h)
+        return h
+
+    def unstack(self) -> list[MLP]:
+        """Copy model ``s`` out as a plain :class:`MLP` (with masks applied to the weights)."""
+        widths = [self.weights[0].shape[2]] + [w.shape[1] for w in self.weights]
+        models = []
+        for s in range(self.num_models):
+            mlp = MLP(widths[0], widths[1:-1], widths[-1], self.activation_name, self.has_bias)
+            mlp = mlp.to(self.weights[0].device)
+            with torch.no_grad():
+                for i, (lin, weight) in enumerate(zip(mlp.linears, self.effective_weights())):
+                    lin.weight.copy_(weight[s])
+                    if self.has_bias:
+                        lin.bias.copy_(self.biases[i][s])
+            models.append(mlp)
+        return models

@@ -1,0 +1,114 @@
+"""Profiles, devices, seeds and where results go: what every chapter does before its experiment.
+
+A chapter declares its sizes per profile and calls :func:`start`; everything else (the
+device, the list of seeds, deterministic algorithms on the CPU, the wall clock for the record)
+comes from the returned :class:`Run`.
+
+=========  ==========================================  ===========================
+profile    where                                       budget per chapter
+=========  ==========================================  ===========================
+smoke      the test suite                              <= 15 s on a 2-core CPU
+quick      default; stored outputs; the rendered book  <= 90 s on a 2-core CPU
+full       one GPU, nearer the paper's scale           <= 10 min on one H100
+=========  ==========================================  ===========================
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+
+from dlrepro.errors import ConfigError
+
+__all__ = ["PROFILES", "DEVICES", "Run", "start", "resolve_device", "seed_everything",
+           "results_dir", "repo_root"]
+
+PROFILES = ("smoke", "quick", "full")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"`` is CUDA when available, else the CPU; ``"cuda"`` without CUDA is an error."""
+    if device not in DEVICES:
+        raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was requested but torch finds no CUDA GPU here "
+                          "(torch.cuda.is_available() is False); use --device cpu or auto")
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(device)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def repo_root() -> Path | None:
+    """The book's checkout when ``dlrepro`` is installed from it (editable), else ``None``."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "_toc.yml").exists() else None
+
+
+def results_dir() -> Path:
+    """Where result records go: ``$DLREPRO_RESULTS``, else ``<checkout>/_build/results``."""
+    if os.environ.get("DLREPRO_RESULTS"):
+        return Path(os.environ["DLREPRO_RESULTS"])
+    root = repo_root()
+    return (root / "_build" / "results") if root else Path.cwd() / "dlrepro-results"
+
+
+@dataclass
+class Run:
+    """One execution of a chapter: its profile, device, seeds and settings."""
+
+    chapter: str
+    profile: str
+    seed: int
+    device: torch.device
+    settings: SimpleNamespace
+    seeds: list[int]
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        """Seconds since :func:`start`."""
+        return time.perf_counter() - self.started
+
+    def generator(self, seed: int) -> torch.Generator:
+        """A torch generator on the run's device, seeded with ``seed``."""
+        return torch.Generator(device=self.device).manual_seed(seed)
+
+
+def start(chapter: str, profile: str, seed: int, device: str,
+          settings: Mapping[str, Mapping[str, object]]) -> Run:
+    """Validate the parameters, seed everything and pick the profile's settings.
+
+    ``settings`` maps each of :data:`PROFILES` to the chapter's sizes for it and must hold a
+    ``seeds`` entry (the number of seeds). The run's seeds are ``seed, seed + 1, ...``.
+    """
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
+    missing = [p for p in PROFILES if p not in settings]
+    if missing:
+        raise ConfigError(f"chapter {chapter!r} defines no settings for profile(s) {missing}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
+    chosen = dict(settings[profile])
+    if int(chosen.get("seeds", 0)) < 1:
+        raise ConfigError(f"chapter {chapter!r}: profile {profile!r} needs 'seeds' >= 1")
+    torch_device = resolve_device(device)
+    seed_everything(seed)
+    if torch_device.type == "cpu":
+        torch.use_deterministic_algorithms(True)
+    seeds = [seed + i for i in range(int(chosen["seeds"]))]
+    return Run(chapter, profile, seed, torch_device, SimpleNamespace(**chosen), seeds)

@@ -1,0 +1,245 @@
+"""Training loops over device-resident tensors, in the spirit of nanoGPT and airbench.
+
+There is no DataLoader: a data set is a pair of tensors on the device, an epoch is one
+``torch.randperm`` and a mini-batch is an index into it. :func:`train` trains one model;
+:func:`train_batched` trains the ``S`` models of a :class:`~dlrepro.models.BatchedMLP` in one
+pass, each with its own data order (and, if given, its own labels or inputs), and gives the
+same result as training each model alone with :func:`train`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dlrepro.errors import ConfigError
+from dlrepro.models import BatchedMLP
+
+__all__ = [
+    "TrainConfig",
+    "History",
+    "make_optimizer",
+    "epoch_batches",
+    "evaluate",
+    "evaluate_batched",
+    "train",
+    "train_batched",
+    "at_best",
+]
+
+EvalSets = Mapping[str, tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one training run (an experiment is data, as in OpenLTH)."""
+
+    steps: int
+    batch_size: int = 128
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    eval_every: int = 100
+
+    def __post_init__(self) -> None:
+        if self.steps < 1 or self.batch_size < 1 or self.eval_every < 1:
+            raise ConfigError(f"TrainConfig: steps, batch_size and eval_every must be >= 1: {self}")
+        if self.lr <= 0:
+            raise ConfigError(f"TrainConfig: lr must be positive, got {self.lr}")
+        if self.optimizer not in ("sgd", "adam"):
+            raise ConfigError(f"TrainConfig: optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+
+
+@dataclass
+class History:
+    """Metrics recorded at evaluation steps.
+
+    ``metrics[name]`` is a list with one entry per evaluation: a float for one model, a
+    length-``S`` array for ``S`` batched models.
+    """
+
+    steps: list[int] = field(default_factory=list)
+    metrics: dict[str, list] = field(default_factory=dict)
+
+    def record(self, step: int, values: Mapping[str, object]) -> None:
+        self.steps.append(step)
+        for name, value in values.items():
+            self.metrics.setdefault(name, []).append(value)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """``(evaluations,)`` or ``(evaluations, S)`` array of one metric."""
+        return np.asarray(self.metrics[name])
+
+    def final(self, name: str) -> np.ndarray | float:
+        return self[name][-1]
+
+
+def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+    """SGD (with momentum) or Adam, from a :class:`TrainConfig`."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
+                               weight_decay=config.weight_decay)
+    return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+
+
+def epoch_batches(n: int, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
+    """Endless mini-batch indices: a fresh permutation each epoch, the last partial batch dropped."""
+    if batch_size > n:
+        raise ConfigError(f"batch_size {batch_size} is larger than the {n} training examples")
+    while True:
+        order = torch.randperm(n, generator=generator, device=generator.device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield order[start:start + batch_size]
+
+
+def _autocast(device: torch.device):
+    """bfloat16 autocast on CUDA; a no-op elsewhere (CPU runs stay in float32, deterministic)."""
+    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+
+def _maybe_compile(model: nn.Module, device: torch.device) -> nn.Module:
+    return torch.compile(model) if device.type == "cuda" else model
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+             batch_size: int = 8192) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of one model on (x, y)."""
+    was_training = model.training
+    model.eval()
+    loss_sum, correct = 0.0, 0
+    with _autocast(x.device):
+        for start in range(0, y.shape[0], batch_size):
+            logits = model(x[start:start + batch_size]).float()
+            target = y[start:start + batch_size]
+            loss_sum += F.cross_entropy(logits, target, reduction="sum").item()
+            correct += (logits.argmax(-1) == target).sum().item()
+    model.train(was_training)
+    return loss_sum / y.shape[0], correct / y.shape[0]
+
+
+@torch.no_grad()
+def evaluate_batched(model: BatchedMLP, x: torch.Tensor,
+                     y: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Per-model loss and accuracy, shape ``(S,)``; x is ``(N, F)`` or ``(S, N, F)``, y ``(N,)`` or ``(S, N)``."""
+    with _autocast(x.device):
+        logits = model(x).float()
+    target = y.expand(logits.shape[0], -1) if y.dim() == 1 else y
+    loss = F.cross_entropy(logits.transpose(1, 2), target, reduction="none").mean(1)
+    acc = (logits.argmax(-1) == target).float().mean(1)
+    return loss.cpu().numpy(), acc.cpu().numpy()
+
+
+def _progress(steps: int, enabled: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(range(1, steps + 1), disable=not enabled, desc=desc, leave=False)
+
+
+def train(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig,
+    generator: torch.Generator,
+    eval_sets: EvalSets | None = None,
+    progress: bool = False,
+) -> History:
+    """Train one classifier with cross-entropy on device tensors; returns its :class:`History`.
+
+    ``eval_sets`` maps a name (``"test"``, ``"val"``, ...) to tensors; the training set is always
+    evaluated as ``"train"``. Evaluation happens every ``config.eval_every`` steps and at the end.
+    """
+    device = x.device
+    sets = {"train": (x, y), **(eval_sets or {})}
+    optimizer = make_optimizer(model.parameters(), config)
+    forward = _maybe_compile(model, device)
+    batches = epoch_batches(y.shape[0], config.batch_size, generator)
+    history = History()
+    model.train()
+    for step in _progress(config.steps, progress, "train"):
+        idx = next(batches).to(device)
+        with _autocast(device):
+            loss = F.cross_entropy(forward(x[idx]).float(), y[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if step % config.eval_every == 0 or step == config.steps:
+            values = {}
+            for name, (xs, ys) in sets.items():
+                values[f"{name}_loss"], values[f"{name}_acc"] = evaluate(model, xs, ys)
+            history.record(step, values)
+    return history
+
+
+def train_batched(
+    model: BatchedMLP,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig,
+    generators: Sequence[torch.Generator],
+    eval_sets: EvalSets | None = None,
+    progress: bool = False,
+) -> History:
+    """Train the ``S`` models of ``model`` together; model ``s`` draws batches from ``generators[s]``.
+
+    ``x`` is ``(N, F)`` shared by all models or ``(S, N, F)`` per model; ``y`` is ``(N,)`` or
+    ``(S, N)`` (per-model labels, e.g. different corruption levels). The summed loss gives each
+    model its own gradient, so the result equals :func:`train` on each model alone (up to float
+    rounding of batched matrix products). History entries are ``(S,)`` arrays.
+    """
+    num_models = model.num_models
+    if len(generators) != num_models:
+        raise ConfigError(f"train_batched: {num_models} models need {num_models} generators, "
+                          f"got {len(generators)}")
+    per_model = y.dim() == 2
+    if per_model and y.shape[0] != num_models:
+        raise ConfigError(f"train_batched: per-model labels must have {num_models} rows, got {y.shape[0]}")
+    device = x.device
+    n = y.shape[-1]
+    sets = {"train": (x, y), **(eval_sets or {})}
+    optimizer = make_optimizer(model.parameters(), config)
+    forward = _maybe_compile(model, device)
+    streams = [epoch_batches(n, config.batch_size, g) for g in generators]
+    rows = torch.arange(num_models, device=device).unsqueeze(1)
+    history = History()
+    for step in _progress(config.steps, progress, f"train x{num_models}"):
+        idx = torch.stack([next(s).to(device) for s in streams])
+        xb = x[rows, idx] if x.dim() == 3 else x[idx]
+        yb = y[rows, idx] if per_model else y[idx]
+        with _autocast(device):
+            logits = forward(xb).float()
+        # Sum over models of each model's mean loss: every slice gets its own gradient.
+        loss = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1).sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if step % config.eval_every == 0 or step == config.steps:
+            values = {}
+            for name, (xs, ys) in sets.items():
+                values[f"{name}_loss"], values[f"{name}_acc"] = evaluate_batched(model, xs, ys)
+            history.record(step, values)
+    return history
+
+
+def at_best(history: History, monitor: str, report: str,
+            mode: str = "min") -> tuple[np.ndarray, np.ndarray]:
+    """Early stopping read off a history: the step where ``monitor`` is best, and ``report`` there.
+
+    For batched histories both results have shape ``(S,)``. Frankle & Carbin (2019) use the
+    minimum validation loss to define the early-stopping iteration and report test accuracy there.
+    """
+    if mode not in ("min", "max"):
+        raise ConfigError(f"at_best: mode must be 'min' or 'max', got {mode!r}")
+    values = history[monitor]
+    best = values.argmin(axis=0) if mode == "min" else values.argmax(axis=0)
+    steps = np.asarray(history.steps)[best]
+    reported = history[report]
+    picked = reported[best] if reported.ndim == 1 else reported[best, np.arange(reported.shape[1])]
+    return steps, picked
