@@ -30,14 +30,13 @@ reproduce: $(STAMP)
 
 ## make test: library tests, chapters at smoke, nbval on stored notebooks, pairing, book + browser.
 test: $(STAMP) browser
-	OMP_NUM_THREADS=1 DLREPRO_RESULTS=$(CURDIR)/_build/test-results \
+	OMP_NUM_THREADS=1 DLREPRO_HEADLESS=1 DLREPRO_RESULTS=$(CURDIR)/_build/test-results \
 		$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
 		tests chapters --nbval-lax --nbval-current-env
 
-## make book: render the stored outputs (nothing is executed) into _build/html.
+## make book: render the stored outputs (nothing is executed) into _build/book/_build/html.
 book: $(STAMP)
-	$(PY) -m dlrepro scoreboard --results results --markdown scoreboard.md
-	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	$(PY) -m dlrepro book --out _build/book
 
 ## make chapter NAME=lottery_ticket [PROFILE=smoke|quick|full]: run one chapter headless.
 chapter: $(STAMP)
@@ -59,9 +58,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/train_throughput.py
 
-# Debian's headless Chromium for the rendered-book check (root on CI and dev machines).
+# Debian's headless Chromium and its driver for the rendered-book check (root on CI machines).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 clean:
 	rm -rf _build scoreboard.md

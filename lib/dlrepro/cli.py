@@ -1,4 +1,4 @@
-"""The command line: ``python -m dlrepro list | run | reproduce | scoreboard``.
+"""The command line: ``python -m dlrepro list | run | reproduce | book | scoreboard``.
 
 ``run`` executes chapter notebooks headless with papermill, injecting ``profile``, ``seed``
 and ``device``; each executed notebook and its result record land under ``--out``. Bad input
@@ -10,77 +10,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from dlrepro.book import build, stage
+from dlrepro.chapters import Chapter, book_root, find_chapters, select
 from dlrepro.errors import ConfigError, DlreproError
-from dlrepro.run import DEVICES, PROFILES, repo_root, resolve_device
+from dlrepro.run import DEVICES, PROFILES, resolve_device
 from dlrepro.scoreboard import as_text, load_records, write_markdown
 
-__all__ = ["Chapter", "find_chapters", "main"]
-
-BOOK_FILES = ("_config.yml", "_toc.yml", "intro.md", "references.bib")
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A chapter notebook: ``chapters/<part>/<name>.ipynb``."""
-
-    part: str
-    name: str
-    notebook: Path
-
-    @property
-    def title(self) -> str:
-        import nbformat
-
-        for cell in nbformat.read(self.notebook, as_version=4).cells:
-            if cell.cell_type == "markdown":
-                for line in cell.source.splitlines():
-                    if line.startswith("# "):
-                        return line[2:].strip()
-        return self.name
-
-
-def book_root() -> Path:
-    """The checkout holding ``_toc.yml``: ``$DLREPRO_ROOT``, the editable install, or the cwd."""
-    if os.environ.get("DLREPRO_ROOT"):
-        return Path(os.environ["DLREPRO_ROOT"]).resolve()
-    return repo_root() or Path.cwd()
-
-
-def find_chapters(root: Path) -> list[Chapter]:
-    """Chapters in the order of ``_toc.yml``."""
-    import yaml
-
-    toc_path = root / "_toc.yml"
-    if not toc_path.exists():
-        raise ConfigError(f"no _toc.yml under {root}: run from the book's checkout or set "
-                          f"DLREPRO_ROOT")
-    toc = yaml.safe_load(toc_path.read_text())
-    found = []
-    for part in toc.get("parts", []):
-        for entry in part.get("chapters", []):
-            relative = Path(entry["file"])
-            if relative.parts[0] != "chapters":
-                continue
-            notebook = (root / relative).with_suffix(".ipynb")
-            found.append(Chapter(relative.parts[1], relative.stem, notebook))
-    return found
-
-
-def _select(chapters: list[Chapter], names: list[str]) -> list[Chapter]:
-    by_name = {c.name: c for c in chapters} | {f"{c.part}/{c.name}": c for c in chapters}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        listing = "\n".join(f"  {c.part}/{c.name}" for c in chapters)
-        raise ConfigError(f"unknown chapter(s): {', '.join(unknown)}. Known chapters:\n{listing}")
-    return [by_name[n] for n in names]
-
+__all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters"]
 
 def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
              in_place: bool) -> tuple[str, float]:
@@ -89,13 +29,15 @@ def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
 
     import papermill
 
-    target = chapter.notebook if in_place else out / "chapters" / chapter.part / f"{chapter.name}.ipynb"
+    executed = out / "chapters" / chapter.part / f"{chapter.name}.ipynb"
+    target = chapter.notebook if in_place else executed
     results = (book_root() / "results") if in_place else out / "results"
     target.parent.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}.running.ipynb")
     parameters = {} if in_place else {"profile": profile, "seed": seed, "device": device}
     os.environ["DLREPRO_RESULTS"] = str(results.resolve())
+    os.environ["DLREPRO_HEADLESS"] = "1"  # see dlrepro.explore
     started = time.perf_counter()
     try:
         papermill.execute_notebook(
@@ -125,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     chapters = find_chapters(book_root())
     if args.all == bool(args.chapters):
         raise ConfigError("name one or more chapters, or pass --all (see `python -m dlrepro list`)")
-    selected = chapters if args.all else _select(chapters, args.chapters)
+    selected = chapters if args.all else select(chapters, args.chapters)
     out = Path(args.out).resolve()
     failed = 0
     for chapter in selected:
@@ -154,37 +96,24 @@ def _scoreboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book(args: argparse.Namespace, executed: Path | None = None) -> int:
+    root = book_root()
+    out = Path(args.out).resolve()
+    results = Path(args.results).resolve() if args.results else root / "results"
+    source = stage(root, out / "source", results, executed)
+    print(f"book: {build(source, out)}")
+    return 0
+
+
 def _reproduce(args: argparse.Namespace) -> int:
-    """Run every chapter, then build the scoreboard and the HTML book from the executed notebooks."""
+    """Run every chapter, then build the scoreboard and the book from the executed notebooks."""
     out = Path(args.out).resolve()
     args.chapters, args.all, args.store = [], True, False
     status = _run(args)
-    root = book_root()
-    source = out / "book"
-    if source.exists():
-        shutil.rmtree(source)
-    source.mkdir(parents=True)
-    for name in BOOK_FILES:
-        if (root / name).exists():
-            shutil.copy2(root / name, source / name)
-    executed = out / "chapters"
-    shutil.copytree(root / "chapters", source / "chapters",
-                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
-    for chapter in find_chapters(root):
-        notebook = executed / chapter.part / f"{chapter.name}.ipynb"
-        shutil.copy2(notebook if notebook.exists() else chapter.notebook,
-                     source / "chapters" / chapter.part / f"{chapter.name}.ipynb")
     records = load_records(out / "results")
-    write_markdown(records, source / "scoreboard.md")
     print(as_text(records))
-    build = subprocess.run(["jupyter-book", "build", str(source), "--path-output", str(out),
-                            "--warningiserror", "--keep-going"], capture_output=True, text=True)
-    if build.returncode:
-        sys.stderr.write(build.stdout[-4000:] + build.stderr[-4000:])
-        print("the book did not build; see the messages above", file=sys.stderr)
-        return 1
-    print(f"book: {out / '_build' / 'html' / 'index.html'}")
-    return status
+    args.results = str(out / "results")
+    return _book(args, executed=out / "chapters") or status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce = commands.add_parser("reproduce", help="run every chapter and build the book")
     execution_options(reproduce, "reproduce")
 
+    book = commands.add_parser("book", help="build the HTML book from the stored notebooks")
+    book.add_argument("--results", help="directory of records (default: results/)")
+    book.add_argument("--out", default=str(book_root() / "_build" / "book"),
+                      help="where the staged sources and _build/html go")
+
     board = commands.add_parser("scoreboard", help="print the verdicts of stored records")
     board.add_argument("--results", help="directory of records (default: results/)")
     board.add_argument("--markdown", help="also write the scoreboard page to this file")
@@ -224,12 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             for chapter in find_chapters(book_root()):
-                print(f"{chapter.part}/{chapter.name:<28} {chapter.title}")
+                print(f"{chapter.part + '/' + chapter.name:<40} {chapter.title}")
             return 0
         if args.command == "run":
             return _run(args)
         if args.command == "reproduce":
             return _reproduce(args)
+        if args.command == "book":
+            return _book(args)
         return _scoreboard(args)
     except DlreproError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -91,7 +91,8 @@ def mnist1d(
     used.
     """
     if num_samples < 10 or num_samples % 10:
-        raise ConfigError(f"mnist1d: num_samples must be a positive multiple of 10, got {num_samples}")
+        raise ConfigError(
+            f"mnist1d: num_samples must be a positive multiple of 10, got {num_samples}")
     if not 0.0 < train_split < 1.0:
         raise ConfigError(f"mnist1d: train_split must lie in (0, 1), got {train_split}")
     from mnist1d.data import get_dataset_args, make_dataset
@@ -114,7 +115,9 @@ def mnist1d(
         )
 
 
-def digits(test_fraction: float = 0.25, seed: int = 0, device: torch.device | str = "cpu") -> Dataset:
+def digits(
+    test_fraction: float = 0.25, seed: int = 0, device: torch.device | str = "cpu"
+) -> Dataset:
     """scikit-learn's 8x8 digits (1,797 images), flattened, standardized on the train split."""
     if not 0.0 < test_fraction < 1.0:
         raise ConfigError(f"digits: test_fraction must lie in (0, 1), got {test_fraction}")

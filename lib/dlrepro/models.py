@@ -147,7 +147,8 @@ class BatchedMLP(nn.Module):
         for weight, mask in zip(self.weights, masks):
             if mask is not None:
                 if mask.shape != weight.shape:
-                    raise ConfigError(f"mask shape {tuple(mask.shape)} != weight {tuple(weight.shape)}")
+                    raise ConfigError(
+                        f"mask shape {tuple(mask.shape)} != weight {tuple(weight.shape)}")
                 mask = mask.to(device=weight.device, dtype=weight.dtype)
                 with torch.no_grad():
                     weight.mul_(mask)

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlrepro.errors import ConfigError
+from dlrepro.explore import headless
 from dlrepro.models import BatchedMLP
 
 __all__ = [
@@ -53,7 +54,8 @@ class TrainConfig:
         if self.lr <= 0:
             raise ConfigError(f"TrainConfig: lr must be positive, got {self.lr}")
         if self.optimizer not in ("sgd", "adam"):
-            raise ConfigError(f"TrainConfig: optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+            raise ConfigError(
+                f"TrainConfig: optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
 
 
 @dataclass
@@ -89,7 +91,7 @@ def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
 
 
 def epoch_batches(n: int, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
-    """Endless mini-batch indices: a fresh permutation each epoch, the last partial batch dropped."""
+    """Endless mini-batch indices: a fresh permutation per epoch, the partial batch dropped."""
     if batch_size > n:
         raise ConfigError(f"batch_size {batch_size} is larger than the {n} training examples")
     while True:
@@ -127,7 +129,10 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 @torch.no_grad()
 def evaluate_batched(model: BatchedMLP, x: torch.Tensor,
                      y: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Per-model loss and accuracy, shape ``(S,)``; x is ``(N, F)`` or ``(S, N, F)``, y ``(N,)`` or ``(S, N)``."""
+    """Per-model loss and accuracy, shape ``(S,)``.
+
+    ``x`` is ``(N, F)`` or ``(S, N, F)``; ``y`` is ``(N,)`` or ``(S, N)``.
+    """
     with _autocast(x.device):
         logits = model(x).float()
     target = y.expand(logits.shape[0], -1) if y.dim() == 1 else y
@@ -137,7 +142,11 @@ def evaluate_batched(model: BatchedMLP, x: torch.Tensor,
 
 
 def _progress(steps: int, enabled: bool, desc: str):
-    from tqdm.auto import tqdm
+    # Text bars when headless: widget bars send comm traffic that can stall nbclient.
+    if headless():
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
 
     return tqdm(range(1, steps + 1), disable=not enabled, desc=desc, leave=False)
 
@@ -187,7 +196,7 @@ def train_batched(
     eval_sets: EvalSets | None = None,
     progress: bool = False,
 ) -> History:
-    """Train the ``S`` models of ``model`` together; model ``s`` draws batches from ``generators[s]``.
+    """Train the ``S`` models of ``model`` together; model ``s`` draws from ``generators[s]``.
 
     ``x`` is ``(N, F)`` shared by all models or ``(S, N, F)`` per model; ``y`` is ``(N,)`` or
     ``(S, N)`` (per-model labels, e.g. different corruption levels). The summed loss gives each
@@ -200,7 +209,8 @@ def train_batched(
                           f"got {len(generators)}")
     per_model = y.dim() == 2
     if per_model and y.shape[0] != num_models:
-        raise ConfigError(f"train_batched: per-model labels must have {num_models} rows, got {y.shape[0]}")
+        raise ConfigError(
+            f"train_batched: per-model labels must have {num_models} rows, got {y.shape[0]}")
     device = x.device
     n = y.shape[-1]
     sets = {"train": (x, y), **(eval_sets or {})}

@@ -1,0 +1,75 @@
+"""The book builds with warnings as errors, and a headless Chromium shows its pages."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dlrepro.chapters import find_chapters
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    done = subprocess.run([sys.executable, "-m", "dlrepro", "book", "--out", str(out)],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium = shutil.which("chromium")
+    driver = shutil.which("chromedriver")
+    assert chromium and driver, "Debian's chromium and chromium-driver are needed: make browser"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    with webdriver.Chrome(service=Service(driver), options=options) as session:
+        yield session
+
+
+@pytest.mark.xdist_group("book")
+def test_index_lists_every_chapter(html, browser):
+    browser.get((html / "index.html").as_uri())
+    text = browser.find_element("tag name", "body").text
+    assert "Deep Learning, Reproduced" in browser.title
+    for chapter in find_chapters(ROOT):
+        assert chapter.title in text
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.parametrize("chapter", find_chapters(ROOT), ids=lambda c: c.name)
+def test_chapter_page_shows_figures_and_verdict(html, browser, chapter):
+    page = html / "chapters" / chapter.part / f"{chapter.name}.html"
+    browser.get(page.as_uri())
+    text = browser.find_element("tag name", "body").text
+    assert chapter.title in text
+    assert "Verdict: " in text and "The claim" in text
+    loaded = browser.execute_script(
+        "return Array.from(document.images).filter("
+        "i => i.complete && i.naturalWidth > 100 && i.src.includes('_images')).length")
+    assert loaded >= 2, "the chapter's figures did not load"
+
+
+@pytest.mark.xdist_group("book")
+def test_scoreboard_page_lists_every_verdict(html, browser):
+    browser.get((html / "scoreboard.html").as_uri())
+    text = browser.find_element("tag name", "body").text
+    for chapter in find_chapters(ROOT):
+        assert chapter.name in text
+    assert "REPRODUCED" in text

@@ -1,0 +1,184 @@
+"""dlrepro.models: MLP, CNN1d and BatchedMLP against closed forms and plain PyTorch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dlrepro.errors import ConfigError
+from dlrepro.models import ACTIVATIONS, MLP, BatchedMLP, CNN1d, activation
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+
+def mlps(count: int, widths=(12, [16, 8], 5), activation_name="relu", bias=True) -> list[MLP]:
+    models = []
+    for seed in range(count):
+        torch.manual_seed(seed)
+        models.append(MLP(widths[0], widths[1], widths[2], activation_name, bias))
+    return models
+
+
+def n_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+# --------------------------------------------------------------------------- MLP
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_mlp_widths_and_parameter_count(bias):
+    model = MLP(40, [100, 50], 10, bias=bias)
+    assert model.widths == [40, 100, 50, 10]
+    assert [(lin.in_features, lin.out_features) for lin in model.linears] == [
+        (40, 100), (100, 50), (50, 10)]
+    expected = 40 * 100 + 100 * 50 + 50 * 10 + (100 + 50 + 10 if bias else 0)
+    assert n_params(model) == expected
+    assert sum(isinstance(m, nn.ReLU) for m in model) == 2  # none after the output layer
+
+
+def test_mlp_forward_equals_dense_computation():
+    torch.manual_seed(0)
+    model = MLP(12, [7, 6], 3, activation_name="tanh")
+    x = torch.randn(9, 3, 4)  # flattened to 12 features
+    w1, w2, w3 = (lin.weight for lin in model.linears)
+    b1, b2, b3 = (lin.bias for lin in model.linears)
+    h = torch.tanh(x.reshape(9, 12) @ w1.T + b1)
+    h = torch.tanh(h @ w2.T + b2)
+    torch.testing.assert_close(model(x), h @ w3.T + b3)
+
+
+def test_mlp_and_activation_reject_bad_input():
+    with pytest.raises(ConfigError):
+        MLP(10, [0], 2)
+    with pytest.raises(ConfigError) as info:
+        MLP(10, [5], 2, activation_name="swish")
+    assert "relu" in str(info.value)
+    with pytest.raises(ConfigError):
+        activation("softplus")
+
+
+def test_activations_compute_their_functions():
+    x = torch.linspace(-3, 3, 13)
+    reference = {"relu": torch.relu, "tanh": torch.tanh, "gelu": F.gelu,
+                 "sigmoid": torch.sigmoid, "linear": lambda t: t}
+    assert set(reference) == set(ACTIVATIONS)
+    for name, fn in reference.items():
+        torch.testing.assert_close(activation(name)(x), fn(x))
+
+
+# --------------------------------------------------------------------------- CNN1d
+
+
+@pytest.mark.parametrize("length", [40, 37])
+def test_cnn1d_shapes_and_parameter_count(length):
+    model = CNN1d(length, 10, channels=(25, 25, 25))
+    out_length = length
+    for _ in range(3):
+        out_length = (out_length + 4 - 5) // 2 + 1
+    assert model.readout.in_features == 25 * out_length
+    convs = (1 * 25 * 5 + 25) + 2 * (25 * 25 * 5 + 25)
+    assert n_params(model) == convs + 25 * out_length * 10 + 10
+    x = torch.randn(7, length)
+    assert model(x).shape == (7, 10)
+    torch.testing.assert_close(model(x), model(x.unsqueeze(1)))
+
+
+def test_cnn1d_forward_equals_functional_reference():
+    torch.manual_seed(1)
+    model = CNN1d(20, 4, channels=(3, 5))
+    x = torch.randn(6, 20)
+    h = x.unsqueeze(1)
+    for conv in (m for m in model.features if isinstance(m, nn.Conv1d)):
+        h = torch.relu(F.conv1d(h, conv.weight, conv.bias, stride=2, padding=2))
+    expected = h.flatten(1) @ model.readout.weight.T + model.readout.bias
+    torch.testing.assert_close(model(x), expected)
+
+
+# --------------------------------------------------------------------------- BatchedMLP
+
+
+@pytest.mark.parametrize("activation_name,bias", [("relu", True), ("tanh", False)])
+def test_batched_forward_equals_each_source_mlp(activation_name, bias):
+    models = mlps(3, activation_name=activation_name, bias=bias)
+    batched = BatchedMLP.from_models(models)
+    assert batched.num_models == 3
+    torch.manual_seed(10)
+    shared = torch.randn(11, 12)
+    out = batched(shared)
+    assert out.shape == (3, 11, 5)
+    per_model = torch.randn(3, 11, 12)
+    out_each = batched(per_model)
+    for s, model in enumerate(models):
+        torch.testing.assert_close(out[s], model(shared))
+        torch.testing.assert_close(out_each[s], model(per_model[s]))
+
+
+def test_batched_input_of_image_shape_is_flattened():
+    models = mlps(2)
+    batched = BatchedMLP.from_models(models)
+    x = torch.randn(2, 4, 3, 4)
+    for s, model in enumerate(models):
+        torch.testing.assert_close(batched(x)[s], model(x[s]))
+
+
+def test_unstack_round_trip():
+    models = mlps(3)
+    back = BatchedMLP.from_models(models).unstack()
+    x = torch.randn(5, 12)
+    for original, copy in zip(models, back, strict=True):
+        assert copy.widths == original.widths
+        for a, b in zip(original.parameters(), copy.parameters(), strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+        torch.testing.assert_close(copy(x), original(x))
+
+
+def test_from_models_copies_weights():
+    models = mlps(2)
+    batched = BatchedMLP.from_models(models)
+    with torch.no_grad():
+        batched.weights[0].zero_()
+    assert models[0].linears[0].weight.abs().sum().item() > 0
+
+
+def test_from_models_rejects_empty_and_mixed_architectures():
+    with pytest.raises(ConfigError):
+        BatchedMLP.from_models([])
+    with pytest.raises(ConfigError):
+        BatchedMLP.from_models([MLP(4, [3], 2), MLP(4, [5], 2)])
+
+
+def test_set_masks_zeroes_weights_and_equals_masked_mlps():
+    models = mlps(3)
+    batched = BatchedMLP.from_models(models)
+    gen = torch.Generator().manual_seed(0)
+    masks = [(torch.rand(w.shape, generator=gen) < 0.6).float() for w in batched.weights]
+    masks[1] = None  # an unmasked layer
+    batched.set_masks(masks)
+    for weight, mask in zip(batched.weights, masks, strict=True):
+        if mask is not None:
+            assert torch.all(weight[mask == 0] == 0)
+            assert torch.count_nonzero(weight).item() == int(mask.sum().item())
+    x = torch.randn(8, 12)
+    out = batched(x)
+    for s, model in enumerate(models):
+        with torch.no_grad():
+            for lin, mask in zip(model.linears, masks, strict=True):
+                if mask is not None:
+                    lin.weight.mul_(mask[s])
+        torch.testing.assert_close(out[s], model(x))
+    for s, copy in enumerate(batched.unstack()):
+        torch.testing.assert_close(copy(x), out[s])
+    effective = batched.effective_weights()
+    torch.testing.assert_close(effective[0], batched.weights[0] * masks[0])
+
+
+def test_set_masks_rejects_wrong_count_and_shape():
+    batched = BatchedMLP.from_models(mlps(2))
+    with pytest.raises(ConfigError):
+        batched.set_masks([None])
+    bad = [torch.ones(2, 16, 12), torch.ones(2, 8, 8), torch.ones(2, 5, 8)]
+    with pytest.raises(ConfigError):
+        batched.set_masks(bad)

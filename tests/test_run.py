@@ -1,0 +1,136 @@
+"""dlrepro.run: devices, profiles, seeds and the results directory."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from dlrepro.errors import ConfigError
+from dlrepro.run import (
+    DEVICES,
+    PROFILES,
+    repo_root,
+    resolve_device,
+    results_dir,
+    seed_everything,
+    start,
+)
+
+pytestmark = pytest.mark.usefixtures("restore_torch_state")
+
+SETTINGS = {"smoke": {"seeds": 2, "steps": 10}, "quick": {"seeds": 3, "steps": 100},
+            "full": {"seeds": 5, "steps": 1000}}
+
+no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+
+
+def test_resolve_device_auto_and_cpu():
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto") == torch.device(expected)
+    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("cpu").type == "cpu"
+
+
+@no_cuda
+def test_resolve_device_cuda_without_cuda_mentions_the_fix():
+    with pytest.raises(ConfigError) as info:
+        resolve_device("cuda")
+    message = str(info.value)
+    assert "no CUDA" in message and "--device cpu" in message
+
+
+@pytest.mark.parametrize("device", ["tpu", "gpu", "CPU", "cuda:0", ""])
+def test_resolve_device_unknown_lists_allowed_values(device):
+    with pytest.raises(ConfigError) as info:
+        resolve_device(device)
+    assert "auto, cpu, cuda" in str(info.value)
+    assert DEVICES == ("auto", "cpu", "cuda")
+
+
+def test_start_returns_consecutive_seeds_and_profile_settings():
+    run = start("toy", "quick", 7, "cpu", SETTINGS)
+    assert run.chapter == "toy" and run.profile == "quick" and run.seed == 7
+    assert run.seeds == [7, 8, 9]
+    assert run.settings.steps == 100 and run.settings.seeds == 3
+    assert run.device == torch.device("cpu")
+    assert torch.are_deterministic_algorithms_enabled()
+    assert start("toy", "full", 0, "cpu", SETTINGS).seeds == [0, 1, 2, 3, 4]
+    assert start("toy", "smoke", 3, "auto", SETTINGS).seeds == [3, 4]
+
+
+def test_start_seeds_every_generator_identically():
+    start("toy", "smoke", 11, "cpu", SETTINGS)
+    first = (torch.randn(5), np.random.rand(3), random.random())
+    start("toy", "smoke", 11, "cpu", SETTINGS)
+    second = (torch.randn(5), np.random.rand(3), random.random())
+    torch.testing.assert_close(first[0], second[0], rtol=0, atol=0)
+    np.testing.assert_array_equal(first[1], second[1])
+    assert first[2] == second[2]
+    start("toy", "smoke", 12, "cpu", SETTINGS)
+    assert not torch.equal(torch.randn(5), first[0])
+
+
+def test_seed_everything_matches_manual_seed():
+    seed_everything(2**33 + 5)  # larger than NumPy's 32-bit seeds
+    a = torch.randn(4)
+    torch.manual_seed(2**33 + 5)
+    torch.testing.assert_close(a, torch.randn(4), rtol=0, atol=0)
+    np.random.seed((2**33 + 5) % 2**32)
+    expected = np.random.rand(2)
+    seed_everything(2**33 + 5)
+    np.testing.assert_array_equal(np.random.rand(2), expected)
+
+
+def test_run_generator_and_elapsed():
+    run = start("toy", "smoke", 0, "cpu", SETTINGS)
+    torch.testing.assert_close(torch.rand(3, generator=run.generator(42)),
+                               torch.rand(3, generator=torch.Generator().manual_seed(42)),
+                               rtol=0, atol=0)
+    first = run.elapsed()
+    time.sleep(0.01)
+    assert 0 <= first < run.elapsed() < 60
+
+
+@pytest.mark.parametrize("profile", ["huge", "Quick", ""])
+def test_start_rejects_unknown_profile(profile):
+    with pytest.raises(ConfigError) as info:
+        start("toy", profile, 0, "cpu", SETTINGS)
+    assert "smoke, quick, full" in str(info.value)
+    assert PROFILES == ("smoke", "quick", "full")
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "0", None])
+def test_start_rejects_bad_seed(seed):
+    with pytest.raises(ConfigError):
+        start("toy", "smoke", seed, "cpu", SETTINGS)
+
+
+def test_start_rejects_bad_settings_and_device():
+    with pytest.raises(ConfigError) as info:
+        start("toy", "smoke", 0, "cpu", {"smoke": {"seeds": 1}, "quick": {"seeds": 1}})
+    assert "full" in str(info.value)
+    no_seeds = {p: {"steps": 1} for p in PROFILES}
+    with pytest.raises(ConfigError):
+        start("toy", "smoke", 0, "cpu", no_seeds)
+    zero_seeds = {p: {"seeds": 0} for p in PROFILES}
+    with pytest.raises(ConfigError):
+        start("toy", "smoke", 0, "cpu", zero_seeds)
+    with pytest.raises(ConfigError):
+        start("toy", "smoke", 0, "tpu", SETTINGS)
+
+
+def test_results_dir_honours_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLREPRO_RESULTS", str(tmp_path / "records"))
+    assert results_dir() == tmp_path / "records"
+    monkeypatch.delenv("DLREPRO_RESULTS")
+    root = repo_root()
+    if root is None:
+        assert results_dir() == Path.cwd() / "dlrepro-results"
+    else:
+        assert (root / "_toc.yml").exists() and (root / "lib" / "dlrepro").is_dir()
+        assert results_dir() == root / "_build" / "results"
