@@ -38,4 +38,8 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make reproduce" in readme
-    assert readme.index("make reproduce") < readme.index("## ")
+    first, second = [i for i, line in enumerate(readme.splitlines()) if line.startswith("## ")][:2]
+    lines = readme.splitlines()[:second]
+    assert any("make reproduce" in line for line in lines), "the two commands come first"
+    assert any("make test" in line for line in lines)
+    assert "command" in readme.splitlines()[first]

@@ -8,7 +8,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["use_style", "ARM_COLORS", "mean_band", "seed_band"]
+__all__ = ["use_style", "ARM_COLORS", "mean_band", "seed_band", "density_axis"]
 
 # One colour per role, so an arm has the same colour in every chapter.
 ARM_COLORS = {
@@ -57,3 +57,21 @@ def seed_band(ax: plt.Axes, x: Sequence[float], values: np.ndarray, label: str,
     mean, half = mean_band(values)
     line, = ax.plot(x, mean, label=label, color=color, marker=marker, markersize=4, **kwargs)
     ax.fill_between(x, mean - half, mean + half, color=line.get_color(), alpha=0.2, linewidth=0)
+
+
+def density_axis(ax: plt.Axes, percents: Sequence[float]) -> list[float]:
+    """Log-scaled "% of weights remaining" x-axis, dense on the left, plain-number ticks.
+
+    Ticks are the values of 100, 50, 20, 10, 5, 2, 1, ... that fall inside ``percents``;
+    returns them.
+    """
+    low, high = min(percents), max(percents)
+    candidates = [m * 10.0**e for e in range(2, -3, -1) for m in (5, 2, 1)] + [100.0]
+    ticks = sorted({t for t in candidates if low * 0.999 <= t <= high * 1.001}, reverse=True)
+    ax.set_xscale("log")
+    ax.set_xlim(high * 1.15, low / 1.15)
+    ax.set_xticks(ticks)
+    ax.set_xticks([], minor=True)
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.set_xlabel("weights remaining (%)")
+    return ticks

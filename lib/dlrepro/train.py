@@ -142,13 +142,10 @@ def evaluate_batched(model: BatchedMLP, x: torch.Tensor,
 
 
 def _progress(steps: int, enabled: bool, desc: str):
-    # Text bars when headless: widget bars send comm traffic that can stall nbclient.
-    if headless():
-        from tqdm.std import tqdm
-    else:
-        from tqdm.auto import tqdm
+    """A tqdm range; off when headless, where every refresh would become a stored output."""
+    from tqdm.auto import tqdm
 
-    return tqdm(range(1, steps + 1), disable=not enabled, desc=desc, leave=False)
+    return tqdm(range(1, steps + 1), disable=not enabled or headless(), desc=desc, leave=False)
 
 
 def train(
