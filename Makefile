@@ -31,7 +31,7 @@ reproduce: $(STAMP)
 ## make test: library tests, chapters at smoke, nbval on stored notebooks, pairing, book + browser.
 test: $(STAMP) browser
 	OMP_NUM_THREADS=1 DLREPRO_HEADLESS=1 DLREPRO_RESULTS=$(CURDIR)/_build/test-results \
-		$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
+		$(PY) -m pytest -n 2 --dist loadfile -p no:cacheprovider \
 		tests chapters --nbval-lax --nbval-current-env
 
 ## make book: render the stored outputs (nothing is executed) into _build/book/_build/html.

@@ -43,7 +43,6 @@ def browser(tmp_path_factory):
         yield session
 
 
-@pytest.mark.xdist_group("book")
 def test_index_lists_every_chapter(html, browser):
     browser.get((html / "index.html").as_uri())
     text = browser.find_element("tag name", "body").text
@@ -52,7 +51,6 @@ def test_index_lists_every_chapter(html, browser):
         assert chapter.title in text
 
 
-@pytest.mark.xdist_group("book")
 @pytest.mark.parametrize("chapter", find_chapters(ROOT), ids=lambda c: c.name)
 def test_chapter_page_shows_figures_and_verdict(html, browser, chapter):
     page = html / "chapters" / chapter.part / f"{chapter.name}.html"
@@ -66,7 +64,6 @@ def test_chapter_page_shows_figures_and_verdict(html, browser, chapter):
     assert loaded >= 2, "the chapter's figures did not load"
 
 
-@pytest.mark.xdist_group("book")
 def test_scoreboard_page_lists_every_verdict(html, browser):
     browser.get((html / "scoreboard.html").as_uri())
     text = browser.find_element("tag name", "body").text

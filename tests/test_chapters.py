@@ -71,7 +71,6 @@ def test_stored_outputs_come_from_a_quick_run(chapter):
     assert f"Verdict: {record['verdict']}\n" in verdict_text, "record and notebook disagree"
 
 
-@pytest.mark.xdist_group("chapters")
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
 def test_smoke_run_writes_a_record(chapter, tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS="1")
