@@ -121,6 +121,16 @@ def test_judge_accepts_estimates_and_rejects_unmeasured_keys():
         make_claim().judge({"loss": [0.9]}, run)  # the headline was not measured
 
 
+def test_several_headlines_and_one_not_measured():
+    run = make_run()
+    claim = make_claim()
+    claim = Claim(claim.chapter, claim.paper, claim.statement, claim.paper_value,
+                  ("acc", "slowdown"), claim.criteria)
+    verdict = claim.judge({"acc": [0.5, 0.7]}, run)
+    assert verdict.ours() == f"acc = {estimate([0.5, 0.7])}; slowdown: not measured"
+    assert verdict.record()["ours"] == verdict.ours()
+
+
 def test_claim_without_criteria_is_rejected():
     with pytest.raises(ConfigError):
         Claim("c", PAPER, "s", "v", "acc", ())
@@ -216,7 +226,8 @@ def test_write_text_atomic(tmp_path):
 def fake_record(chapter: str, verdict: str, seeds: int, seconds: float) -> dict:
     return {"chapter": chapter, "verdict": verdict, "profile": "quick",
             "seeds": list(range(seeds)), "device": "cpu", "wall_time_s": seconds,
-            "paper_value": f"value of {chapter} | with a pipe", "ours": f"ours {chapter}"}
+            "paper_value": f"value of {chapter} | with a pipe", "ours": f"ours {chapter}",
+            "paper": f"Someone (2020). Paper of {chapter}."}
 
 
 def write_fake_records(directory) -> list[dict]:
@@ -261,8 +272,11 @@ def test_as_markdown_and_write_markdown(tmp_path):
     assert rows[0].startswith("| alpha_chapter | **REPRODUCED** |")
     assert rows[1].startswith("| mid_chapter | **PARTLY REPRODUCED** |")
     assert rows[2].startswith("| zeta_chapter | **NOT REPRODUCED** |")
-    assert "with a pipe" in rows[0] and "\\|" in rows[0]  # escaped, not a new column
-    assert rows[0].count(" | ") == 6 and rows[0].endswith("| 5 | 13 s |")
+    assert rows[0].count(" | ") == 5 and rows[0].endswith("| 5 | cpu | 13 s |")
+    # The paper's number beside ours, per chapter, below the table.
+    section = page[page.index("### alpha_chapter: REPRODUCED"):page.index("### mid_chapter")]
+    assert "**Paper:** value of alpha_chapter | with a pipe" in section
+    assert "**Ours:** ours alpha_chapter" in section and "Paper of alpha_chapter" in section
     out = scoreboard.write_markdown(records, tmp_path / "scoreboard.md")
     assert out.read_text() == page
     assert "No result records were found." in scoreboard.as_markdown([])

@@ -175,7 +175,7 @@ claim = Claim(
     paper_value=("100% training accuracy on random labels (CIFAR-10; Inception, AlexNet, MLPs); "
                  "fitting random labels takes a small constant factor longer than true labels; "
                  "test error rises to ~90% (chance) at full corruption"),
-    headline="train_acc_random_labels",
+    headline=("train_acc_random_labels", "fit_slowdown", "test_acc_random_labels"),
     criteria=(
         Criterion("memorizes", f"every condition, true labels (control), each corruption level, "
                   f"random labels and random inputs, ends with mean training accuracy >= {FIT}",

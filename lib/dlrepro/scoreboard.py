@@ -48,14 +48,18 @@ def as_markdown(records: list[dict]) -> str:
     ]
     if not records:
         return "\n".join(lines + ["No result records were found.", ""])
-    lines += ["| chapter | verdict | paper | ours | profile | seeds | time |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["| chapter | verdict | profile | seeds | device | time |",
+              "|---|---|---|---|---|---|"]
     for r in records:
         lines.append(
-            f"| {_cell(r['chapter'])} | **{_cell(r['verdict'])}** | {_cell(r['paper_value'])} | "
-            f"{_cell(r['ours'])} | {_cell(r['profile'])} | {len(r['seeds'])} | "
-            f"{r['wall_time_s']:.0f} s |"
+            f"| {_cell(r['chapter'])} | **{_cell(r['verdict'])}** | {_cell(r['profile'])} | "
+            f"{len(r['seeds'])} | {_cell(r['device'])} | {r['wall_time_s']:.0f} s |"
         )
+    lines += ["", "## The paper's number beside ours", ""]
+    for r in records:
+        lines += [f"### {r['chapter']}: {r['verdict']}", "",
+                  f"- **Paper:** {r['paper_value']}", f"- **Ours:** {r['ours']}",
+                  f"- **Source:** {r['paper']}", ""]
     lines += ["", "Numbers are means over seeds with 95% confidence half-widths.", ""]
     return "\n".join(lines)
 
