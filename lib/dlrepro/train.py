@@ -148,6 +148,20 @@ def _progress(steps: int, enabled: bool, desc: str):
     return tqdm(range(1, steps + 1), disable=not enabled or headless(), desc=desc, leave=False)
 
 
+def _update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+def _record(history: History, step: int, sets: EvalSets, measure) -> None:
+    """Loss and accuracy on every evaluation set, as ``<set>_loss`` and ``<set>_acc``."""
+    values = {}
+    for name, (xs, ys) in sets.items():
+        values[f"{name}_loss"], values[f"{name}_acc"] = measure(xs, ys)
+    history.record(step, values)
+
+
 def train(
     model: nn.Module,
     x: torch.Tensor,
@@ -173,14 +187,9 @@ def train(
         idx = next(batches).to(device)
         with _autocast(device):
             loss = F.cross_entropy(forward(x[idx]).float(), y[idx])
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        _update(optimizer, loss)
         if step % config.eval_every == 0 or step == config.steps:
-            values = {}
-            for name, (xs, ys) in sets.items():
-                values[f"{name}_loss"], values[f"{name}_acc"] = evaluate(model, xs, ys)
-            history.record(step, values)
+            _record(history, step, sets, lambda xs, ys: evaluate(model, xs, ys))
     return history
 
 
@@ -224,14 +233,9 @@ def train_batched(
             logits = forward(xb).float()
         # Sum over models of each model's mean loss: every slice gets its own gradient.
         loss = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1).sum()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        _update(optimizer, loss)
         if step % config.eval_every == 0 or step == config.steps:
-            values = {}
-            for name, (xs, ys) in sets.items():
-                values[f"{name}_loss"], values[f"{name}_acc"] = evaluate_batched(model, xs, ys)
-            history.record(step, values)
+            _record(history, step, sets, lambda xs, ys: evaluate_batched(model, xs, ys))
     return history
 
 
