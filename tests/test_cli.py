@@ -164,7 +164,7 @@ def fake_records(directory: Path) -> None:
                                     ("lottery_ticket", "REPRODUCED", 5)]:
         record = {"chapter": chapter, "verdict": verdict, "profile": "quick",
                   "seeds": list(range(seeds)), "device": "cpu", "wall_time_s": 42.0,
-                  "paper_value": "x", "ours": "y"}
+                  "paper_value": "x", "ours": "y", "paper": "Author (2019). Title."}
         (directory / f"{chapter}.json").write_text(json.dumps(record))
 
 
