@@ -92,7 +92,7 @@ def test_smoke_run_writes_a_record(chapter, tmp_path):
 
 
 def test_failed_run_leaves_no_partial_notebook(tmp_path):
-    """A chapter that raises exits 1 and leaves neither notebook nor record."""
+    """A chapter that raises exits 1 and leaves neither notebook nor record, old or new."""
     book = tmp_path / "book"
     (book / "chapters" / "demo").mkdir(parents=True)
     (book / "_toc.yml").write_text(
@@ -108,6 +108,11 @@ def test_failed_run_leaves_no_partial_notebook(tmp_path):
                                  "language": "python"}
     nbformat.write(nb, book / "chapters" / "demo" / "broken.ipynb")
     out = tmp_path / "out"
+    # Leftovers of an earlier, successful run must not pass for this run's results.
+    (out / "results").mkdir(parents=True)
+    (out / "results" / "broken.json").write_text('{"chapter": "broken", "verdict": "REPRODUCED"}')
+    (out / "chapters" / "demo").mkdir(parents=True)
+    nbformat.write(nb, out / "chapters" / "demo" / "broken.ipynb")
     done = subprocess.run([sys.executable, "-m", "dlrepro", "run", "broken", "--profile", "smoke",
                            "--out", str(out)], capture_output=True, text=True,
                           env=dict(os.environ, DLREPRO_ROOT=str(book)), timeout=300)

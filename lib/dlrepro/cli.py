@@ -22,9 +22,14 @@ from dlrepro.scoreboard import as_text, load_records, write_markdown
 
 __all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters"]
 
+
 def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
              in_place: bool) -> tuple[str, float]:
-    """Run one notebook with papermill; returns (verdict, seconds). Atomic on the notebook."""
+    """Run one notebook with papermill; returns (verdict, seconds).
+
+    The notebook is written under a temporary name and renamed when the run succeeds; the
+    chapter's previous record is removed first, so a failed run leaves neither.
+    """
     import json
 
     import papermill
@@ -35,6 +40,10 @@ def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
     target.parent.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}.running.ipynb")
+    record = results / f"{chapter.name}.json"
+    record.unlink(missing_ok=True)  # a failed run must not leave an older verdict behind
+    if not in_place:
+        executed.unlink(missing_ok=True)  # nor an older executed notebook for the book
     parameters = {} if in_place else {"profile": profile, "seed": seed, "device": device}
     os.environ["DLREPRO_RESULTS"] = str(results.resolve())
     os.environ["DLREPRO_HEADLESS"] = "1"  # see dlrepro.explore
@@ -50,7 +59,6 @@ def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
         raise
     os.replace(tmp, target)
     seconds = time.perf_counter() - started
-    record = results / f"{chapter.name}.json"
     verdict = json.loads(record.read_text())["verdict"] if record.exists() else "NO RECORD"
     return verdict, seconds
 
@@ -101,7 +109,11 @@ def _book(args: argparse.Namespace, executed: Path | None = None) -> int:
     out = Path(args.out).resolve()
     results = Path(args.results).resolve() if args.results else root / "results"
     source = stage(root, out / "source", results, executed)
-    print(f"book: {build(source, out)}")
+    try:
+        print(f"book: {build(source, out)}")
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 
