@@ -395,7 +395,7 @@ print(verdict.summary())
 # * *Generalization falls to chance as the paper says.* Test error climbs steadily from 55%
 #   with true labels to 90% with random labels (test accuracy 0.103 ± 0.010, chance is 0.10),
 #   the shape of the paper's Fig. 1c.
-# * *The slowdown is smaller than our rule asked for.* Fitting random labels took 423 steps
+# * *The slowdown is smaller than our rule asked for.* Fitting random labels took about 420 steps
 #   against 358 for the true labels, a factor of 1.18 ± 0.10, short of the 1.5 fixed before
 #   the run; and steps-to-fit rise from 0% to 40% corruption but then level off, so the mean
 #   rank correlation with the corruption level (0.78) also misses 0.8. The direction matches
