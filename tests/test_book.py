@@ -17,6 +17,23 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
+def page_text(browser, page: Path) -> str:
+    """Open ``page`` and return its body text once loaded (index.html redirects to intro.html)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(page.as_uri())
+
+    def loaded(driver):
+        if page.name == "index.html" and driver.current_url.endswith("index.html"):
+            return False  # the meta refresh has not happened yet
+        if driver.execute_script("return document.readyState") != "complete":
+            return False
+        bodies = driver.find_elements("tag name", "body")
+        return bodies[0].text if bodies and bodies[0].text.strip() else False
+
+    return WebDriverWait(browser, 30).until(loaded)
+
+
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("book")
@@ -44,8 +61,7 @@ def browser(tmp_path_factory):
 
 
 def test_index_lists_every_chapter(html, browser):
-    browser.get((html / "index.html").as_uri())
-    text = browser.find_element("tag name", "body").text
+    text = page_text(browser, html / "index.html")
     assert "Deep Learning, Reproduced" in browser.title
     for chapter in find_chapters(ROOT):
         assert chapter.title in text
@@ -54,8 +70,7 @@ def test_index_lists_every_chapter(html, browser):
 @pytest.mark.parametrize("chapter", find_chapters(ROOT), ids=lambda c: c.name)
 def test_chapter_page_shows_figures_and_verdict(html, browser, chapter):
     page = html / "chapters" / chapter.part / f"{chapter.name}.html"
-    browser.get(page.as_uri())
-    text = browser.find_element("tag name", "body").text
+    text = page_text(browser, page)
     assert chapter.title in text
     assert "Verdict: " in text and "The claim" in text
     loaded = browser.execute_script(
@@ -65,8 +80,7 @@ def test_chapter_page_shows_figures_and_verdict(html, browser, chapter):
 
 
 def test_scoreboard_page_lists_every_verdict(html, browser):
-    browser.get((html / "scoreboard.html").as_uri())
-    text = browser.find_element("tag name", "body").text
+    text = page_text(browser, html / "scoreboard.html")
     for chapter in find_chapters(ROOT):
         assert chapter.name in text
     assert "REPRODUCED" in text
