@@ -24,6 +24,7 @@ from dlrepro.claims import (
     Estimate,
     Paper,
     estimate,
+    mean_ci,
 )
 from dlrepro.errors import ConfigError
 from dlrepro.run import Run
@@ -81,6 +82,13 @@ def test_estimate_single_value_and_input_types():
     assert estimate(torch.tensor([1.0, 2.0, 3.0])).mean == pytest.approx(2.0)
     assert estimate(np.array([[1.0, 2.0], [3.0, 6.0]])).mean == pytest.approx(3.0)
     assert str(estimate([1.0, 3.0])).startswith("2 ± 13 (n=2)")
+
+
+def test_mean_ci_writes_the_estimate_with_one_format():
+    # Two values 1 and 3: mean 2, half-width tan(0.475 pi) = 12.706...
+    assert mean_ci([1.0, 3.0]) == "2.000 ± 12.706"
+    assert mean_ci([1.0, 3.0], ".0f") == "2 ± 13"
+    assert mean_ci(np.array([0.5]), ".2g") == "0.5 ± 0"
 
 
 @pytest.mark.parametrize("bad", [[], [1.0, float("nan")], [float("inf")], np.array([])])

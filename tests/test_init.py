@@ -131,8 +131,18 @@ def test_variance_map_relu_closed_form_and_fixed_point():
     assert init.variance_map(2.0, 1.3, 0.2, "relu") == pytest.approx(1.3**2 + 0.04, rel=1e-10)
     q_star = init.variance_fixed_point(1.2, 0.5, "relu")
     assert q_star == pytest.approx(0.25 / (1 - 1.2**2 / 2), rel=1e-8)
-    with pytest.raises(ConfigError, match="diverges"):
+    with pytest.raises(ConfigError, match="without bound"):
         init.variance_fixed_point(1.6, 0.1, "relu")
+    # At sigma_w^2 = 2 a ReLU layer adds sigma_b^2 to the variance: linear growth, no fixed point.
+    assert init.variance_map(3.0, math.sqrt(2), 0.1, "relu") == pytest.approx(3.01)
+    with pytest.raises(ConfigError, match="without bound"):
+        init.variance_fixed_point(math.sqrt(2), 0.1, "relu")
+
+
+def test_variance_fixed_point_slow_decay_to_zero_is_not_divergence():
+    # tanh at sigma_w = 1, sigma_b = 0: q_{l+1} ~ q_l - 2 q_l^2, so q_l ~ 1 / (2 l) -> q* = 0.
+    q = init.variance_fixed_point(1.0, 0.0, "tanh")
+    assert 0 < q < 2 / 500
 
 
 def test_variance_map_tanh_matches_monte_carlo():

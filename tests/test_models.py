@@ -8,7 +8,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlrepro.errors import ConfigError
-from dlrepro.models import ACTIVATIONS, MLP, BatchedMLP, CNN1d, ResidualMLP, activation
+from dlrepro.models import (
+    ACTIVATIONS,
+    MLP,
+    BatchedMLP,
+    BatchedResidualMLP,
+    CNN1d,
+    ResidualMLP,
+    activation,
+)
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -195,3 +203,41 @@ def test_residual_mlp_is_the_residual_formula():
     assert sum(isinstance(m, torch.nn.Linear) for m in model.modules()) == 2 * 1 + 2
     with pytest.raises(ConfigError):
         ResidualMLP(5, 0, 1, 3)
+
+
+# --------------------------------------------------------------------------- BatchedResidualMLP
+
+
+@pytest.mark.parametrize("activation_name", ["relu", "tanh"])
+def test_batched_residual_forward_and_gradients_equal_each_source_net(activation_name):
+    torch.manual_seed(3)
+    nets = [ResidualMLP(7, 6, 2, 4, activation_name) for _ in range(3)]
+    batched = BatchedResidualMLP(nets)
+    assert batched.num_models == 3 and len(batched.weights) == len(nets[0].linears) == 6
+    x = torch.randn(3, 5, 7)
+    out = batched(x)
+    shared = batched(x[0])
+    for s, net in enumerate(nets):
+        torch.testing.assert_close(out[s], net(x[s]))
+        torch.testing.assert_close(shared[s], net(x[0]))
+    # The summed loss gives slice s exactly net s's own gradient.
+    out.square().sum().backward()
+    for s, net in enumerate(nets):
+        net(x[s]).square().sum().backward()
+        for i, lin in enumerate(net.linears):
+            torch.testing.assert_close(batched.weights[i].grad[s], lin.weight.grad)
+            torch.testing.assert_close(batched.biases[i].grad[s], lin.bias.grad)
+
+
+def test_batched_residual_copies_weights_and_rejects_mixed_shapes():
+    nets = [ResidualMLP(4, 3, 1, 2) for _ in range(2)]
+    batched = BatchedResidualMLP(nets)
+    with torch.no_grad():
+        batched.weights[0].zero_()
+    assert nets[0].linears[0].weight.abs().sum().item() > 0
+    with pytest.raises(ConfigError, match="at least one"):
+        BatchedResidualMLP([])
+    with pytest.raises(ConfigError, match="share one shape"):
+        BatchedResidualMLP([ResidualMLP(4, 3, 1, 2), ResidualMLP(4, 3, 2, 2)])
+    with pytest.raises(ConfigError, match="share one shape"):
+        BatchedResidualMLP([ResidualMLP(4, 3, 1, 2), ResidualMLP(4, 3, 1, 2, "tanh")])

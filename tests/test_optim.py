@@ -125,6 +125,74 @@ def test_state_dict_resume_is_identical_to_an_uninterrupted_run(name):
         assert torch.equal(a, b), name
 
 
+# ---- PerModelRate ------------------------------------------------------------------------
+
+RATES = [0.05, 0.01, 0.2]
+INNER_AT_RATE_ONE = {
+    "sgd_nesterov": lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9, nesterov=True),
+    "sgd_l2": lambda ps, lr: torch.optim.SGD(ps, lr=lr, weight_decay=0.1),
+    "adagrad": lambda ps, lr: torch.optim.Adagrad(ps, lr=lr),
+    "rmsprop": lambda ps, lr: torch.optim.RMSprop(ps, lr=lr),
+    "adam": lambda ps, lr: O.Adam(ps, lr=lr),
+}
+
+
+def stacked_params() -> list[torch.Tensor]:
+    """The tiny network of each of three seeds, stacked: (3, 3, 4), (3, 4), (3, 4)."""
+    models = [make_params(seed) for seed in range(len(RATES))]
+    return [torch.stack([m[i].detach() for m in models]).requires_grad_() for i in range(3)]
+
+
+def stacked_loss(params) -> torch.Tensor:
+    return sum(net_loss([p[s] for p in params]) for s in range(len(RATES)))
+
+
+@pytest.mark.parametrize("schedule", [None, lambda t: t ** -0.5])
+@pytest.mark.parametrize("name", list(INNER_AT_RATE_ONE))
+def test_per_model_rate_equals_each_model_trained_at_its_own_rate(name, schedule):
+    build = INNER_AT_RATE_ONE[name]
+    stacked = stacked_params()
+    opt = O.PerModelRate(build(stacked, 1.0), RATES, schedule)
+    for _ in range(8):
+        opt.zero_grad()
+        stacked_loss(stacked).backward()
+        opt.step()
+    for s, rate in enumerate(RATES):
+        alone = make_params(s)
+        reference = build(alone, rate)
+        for t in range(1, 9):
+            for group in reference.param_groups:
+                group["lr"] = rate * (schedule(t) if schedule else 1.0)
+            first_order_step(reference, alone)
+        for p, q in zip(stacked, alone):
+            torch.testing.assert_close(p[s], q, rtol=1e-10, atol=1e-12)
+
+
+def test_per_model_rate_resumes_from_its_state_dict():
+    reference = stacked_params()
+    opt = O.PerModelRate(torch.optim.SGD(reference, lr=1.0, momentum=0.9), RATES)
+    for _ in range(6):
+        opt.zero_grad()
+        stacked_loss(reference).backward()
+        opt.step()
+    first = stacked_params()
+    opt = O.PerModelRate(torch.optim.SGD(first, lr=1.0, momentum=0.9), RATES)
+    for _ in range(3):
+        opt.zero_grad()
+        stacked_loss(first).backward()
+        opt.step()
+    state = opt.state_dict()
+    opt = O.PerModelRate(torch.optim.SGD(first, lr=1.0, momentum=0.9), [1.0, 1.0, 1.0])
+    opt.load_state_dict(state)
+    assert opt.steps == 3 and opt.rates.tolist() == pytest.approx(RATES)
+    for _ in range(3):
+        opt.zero_grad()
+        stacked_loss(first).backward()
+        opt.step()
+    for a, b in zip(reference, first):
+        assert torch.equal(a, b)
+
+
 # ---- Adam --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.05])
@@ -520,6 +588,9 @@ def test_zeroth_order_step_needs_a_closure():
     (lambda ps: O.Lookahead(torch.optim.SGD(ps, lr=0.1), alpha=1.5), "alpha"),
     (lambda ps: O.Lookahead(ps), "inner"),
     (lambda ps: O.GradientNoise(torch.optim.SGD(ps, lr=0.1), eta=-0.1), "eta"),
+    (lambda ps: O.PerModelRate(torch.optim.SGD(ps, lr=0.1), [0.1, 0.2]), "lr=1"),
+    (lambda ps: O.PerModelRate(torch.optim.SGD(ps, lr=1.0), [0.1, 0.2]), "first dimension"),
+    (lambda ps: O.PerModelRate(torch.optim.SGD(ps[:1], lr=1.0), [0.1, float("nan")]), "finite"),
     (lambda ps: O.AdaHessian(ps, lr=-0.1), "lr"),
     (lambda ps: O.AdaHessian(ps, hessian_power=1.5), "hessian_power"),
     (lambda ps: O.AdaHessian(ps, spatial_average_block=0), "spatial_average_block"),

@@ -31,7 +31,7 @@ from dlrepro.errors import ConfigError
 from dlrepro.files import write_text_atomic
 from dlrepro.run import Run, results_dir
 
-__all__ = ["Paper", "Estimate", "estimate", "Criterion", "Claim", "Verdict",
+__all__ = ["Paper", "Estimate", "estimate", "mean_ci", "Criterion", "Claim", "Verdict",
            "REPRODUCED", "PARTLY", "NOT_REPRODUCED"]
 
 REPRODUCED = "REPRODUCED"
@@ -99,6 +99,12 @@ def estimate(values: Sequence[float] | np.ndarray | torch.Tensor | float) -> Est
     if array.size == 0 or not np.all(np.isfinite(array)):
         raise ConfigError(f"estimate needs one or more finite values, got {array}")
     return Estimate(tuple(float(v) for v in array))
+
+
+def mean_ci(values: Sequence[float] | np.ndarray | torch.Tensor | float, spec: str = ".3f") -> str:
+    """``"mean ± ci95"`` of per-seed values, both numbers written with the format ``spec``."""
+    e = estimate(values)
+    return f"{e.mean:{spec}} ± {e.ci95:{spec}}"
 
 
 @dataclass(frozen=True)

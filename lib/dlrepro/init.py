@@ -242,17 +242,22 @@ def variance_map(q: float, sigma_w: float, sigma_b: float, activation_name: str)
 
 def variance_fixed_point(sigma_w: float, sigma_b: float, activation_name: str,
                          q0: float = 1.0, iterations: int = 500) -> float:
-    """``q*`` by iterating :func:`variance_map` from ``q0`` (a ReLU net with ``sigma_w^2 > 2``
-    has none: the variance grows without bound, and this raises)."""
+    """``q*`` by iterating :func:`variance_map` from ``q0``. Where there is none the variance
+    grows without bound (a ReLU net with ``sigma_w^2 > 2``, or ``sigma_w^2 = 2`` and
+    ``sigma_b > 0``, where it grows by ``sigma_b^2`` a layer), and this raises."""
     q = q0
+    diverges = ConfigError(f"no finite variance fixed point for sigma_w={sigma_w}, "
+                           f"sigma_b={sigma_b} with {activation_name}: the variance grows "
+                           f"without bound")
     for _ in range(iterations):
         previous, q = q, variance_map(q, sigma_w, sigma_b, activation_name)
         if not math.isfinite(q) or q > 1e12:
-            raise ConfigError(f"no finite variance fixed point for sigma_w={sigma_w}, "
-                              f"sigma_b={sigma_b} with {activation_name}: the variance diverges")
+            raise diverges
         if abs(q - previous) <= 1e-13 * max(q, 1e-300):
-            break
-    return q
+            return q
+    if q - previous > 1e-8 * q:  # still growing after every iteration: no fixed point
+        raise diverges
+    return q  # converging slowly (towards q* = 0, e.g. tanh with sigma_b = 0)
 
 
 def _pair(q: float, c: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -265,7 +270,11 @@ def _pair(q: float, c: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 def correlation_map(c: float, q: float, sigma_w: float, sigma_b: float,
                     activation_name: str) -> float:
-    """Correlation of two inputs' pre-activations one layer on, both at variance ``q``."""
+    """Correlation of two inputs' pre-activations one layer on, both at variance ``q``.
+
+    The covariance one layer on is divided by the incoming ``q``, not by the outgoing variance
+    ``variance_map(q)``: the two agree at the fixed point ``q = q*``, where the correlation map of
+    Poole et al. (2016) is defined, which is how :func:`correlation_fixed_point` uses it."""
     u1, u2, w = _pair(q, c)
     phi = _phi(activation_name)
     return float((sigma_w**2 * (w * phi(u1) * phi(u2)).sum() + sigma_b**2) / q)

@@ -18,7 +18,7 @@ from torch import nn
 from dlrepro.errors import ConfigError
 
 __all__ = ["ACTIVATIONS", "MLP", "ResidualBlock", "ResidualMLP", "CNN1d", "BatchedMLP",
-           "activation"]
+           "BatchedResidualMLP", "activation"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -97,6 +97,11 @@ class ResidualMLP(nn.Sequential):
                          *(ResidualBlock(width, activation_name) for _ in range(blocks)),
                          nn.Linear(width, out_features))
         self.activation_name = activation_name
+
+    @property
+    def linears(self) -> list[nn.Linear]:
+        """The weight layers in order: input, then each block's two, then the read-out."""
+        return [m for m in self.modules() if isinstance(m, nn.Linear)]
 
 
 class CNN1d(nn.Module):
@@ -217,3 +222,44 @@ class BatchedMLP(nn.Module):
                         lin.bias.copy_(self.biases[i][s])
             models.append(mlp)
         return models
+
+
+class BatchedResidualMLP(nn.Module):
+    """``S`` :class:`ResidualMLP` s of one shape with stacked weights ``(S, out, in)``.
+
+    Like :class:`BatchedMLP`: ``forward`` takes ``(S, batch, in)`` or a shared ``(batch, in)``
+    and returns ``(S, batch, out)``; model ``s`` computes what ``nets[s]`` computes, and the
+    loss summed over models gives every slice its own model's gradient.
+    """
+
+    def __init__(self, nets: Sequence[ResidualMLP]) -> None:
+        super().__init__()
+        if not nets:
+            raise ConfigError("BatchedResidualMLP needs at least one ResidualMLP")
+        shapes = {(net.activation_name, *(lin.weight.shape for lin in net.linears))
+                  for net in nets}
+        if len(shapes) != 1:
+            raise ConfigError(f"BatchedResidualMLP: the networks must share one shape and "
+                              f"activation, got {len(shapes)} different ones")
+        layers = list(zip(*(net.linears for net in nets)))
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.stack([lin.weight.detach() for lin in layer])) for layer in layers)
+        self.biases = nn.ParameterList(
+            nn.Parameter(torch.stack([lin.bias.detach() for lin in layer])) for layer in layers)
+        self.blocks = (len(layers) - 2) // 2
+        self.act = activation(nets[0].activation_name)
+
+    @property
+    def num_models(self) -> int:
+        return self.weights[0].shape[0]
+
+    def _linear(self, h: torch.Tensor, i: int) -> torch.Tensor:
+        return torch.baddbmm(self.biases[i].unsqueeze(1), h, self.weights[i].transpose(1, 2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            x = x.unsqueeze(0).expand(self.num_models, *x.shape)
+        h = self.act(self._linear(x.flatten(2), 0))
+        for b in range(self.blocks):
+            h = self.act(h + self._linear(self.act(self._linear(h, 2 * b + 1)), 2 * b + 2))
+        return self._linear(h, len(self.weights) - 1)

@@ -3,6 +3,8 @@
 
 * :class:`Adam`: Algorithm 1 of Kingma & Ba (2015), with the bias correction switchable.
 * :class:`Lookahead`: slow and fast weights around any inner optimizer (Zhang et al., 2019).
+* :class:`PerModelRate`: one learning rate per model for models stacked in one tensor
+  (``dlrepro.models.BatchedMLP``), so that a learning-rate grid trains in one pass.
 * :class:`GradientNoise`: annealed Gaussian noise on every gradient before an inner optimizer
   steps (Neelakantan et al., 2015).
 * :class:`AdaHessian`: Adam-like steps preconditioned by a Hutchinson estimate of the Hessian's
@@ -34,7 +36,7 @@ from torch.optim.optimizer import ParamsT
 
 from dlrepro.errors import ConfigError
 
-__all__ = ["Adam", "Lookahead", "GradientNoise", "AdaHessian", "hutchinson_probe",
+__all__ = ["Adam", "Lookahead", "PerModelRate", "GradientNoise", "AdaHessian", "hutchinson_probe",
            "spatial_average", "ZerothOrder", "zo_direction", "zo_coordinates", "zo_support",
            "quantize_scalar", "dequantize_scalar", "apply_zo_update"]
 
@@ -230,6 +232,62 @@ class Lookahead(_Wrapper):
             self.state[p].pop("slow", None)
             if slow is not None:
                 self.state[p]["slow"] = slow.detach().to(p).clone()
+
+
+class PerModelRate(_Wrapper):
+    """A learning rate per model around an inner optimizer built with ``lr=1``, for models
+    stacked along the first dimension of every parameter (``dlrepro.models.BatchedMLP``).
+
+    A parameter group holds one learning rate, a stacked tensor many models. When the inner
+    update is ``lr`` times something computed from the gradients alone (SGD with or without
+    momentum, Nesterov, AdaGrad, RMSProp, Adam; L2 ``weight_decay`` included, AdamW's decoupled
+    decay not), stepping at rate 1 and keeping the fraction ``rates[s] * schedule(t)`` of model
+    ``s``'s move is exactly a step at that rate. ``schedule(t)``, ``t = 1, 2, ...``, multiplies
+    every rate (``lambda t: t ** -0.5`` is the decay of Kingma & Ba's logistic-regression runs).
+    ``state_dict()`` holds the inner state dict, the rates and the step count.
+    """
+
+    def __init__(self, inner: Optimizer, rates: torch.Tensor | Sequence[float],
+                 schedule: Callable[[int], float] | None = None) -> None:
+        super().__init__(inner, "PerModelRate")
+        if any(group["lr"] != 1 for group in self.param_groups):
+            raise ConfigError("PerModelRate: build the inner optimizer with lr=1 (the rates "
+                              "are applied per model), got lr="
+                              f"{[group['lr'] for group in self.param_groups]}")
+        self.rates = torch.as_tensor(rates, dtype=torch.float64).flatten()
+        if self.rates.numel() == 0 or not bool(torch.isfinite(self.rates).all()):
+            raise ConfigError(f"PerModelRate: rates must be finite numbers, one per model, got "
+                              f"{rates!r}")
+        for p in _grouped(self):
+            if p.dim() == 0 or p.shape[0] != self.rates.numel():
+                raise ConfigError(f"PerModelRate: every parameter must stack "
+                                  f"{self.rates.numel()} models along its first dimension, got "
+                                  f"shape {tuple(p.shape)}")
+        self.schedule = schedule
+        self.steps = 0
+
+    @torch.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """One inner step at rate 1, then each model's move scaled by its own rate."""
+        params = _grouped(self)
+        before = [p.detach().clone() for p in params]
+        with torch.enable_grad():
+            loss = self.inner.step(closure) if closure is not None else self.inner.step()
+        self.steps += 1
+        rates = self.rates * (self.schedule(self.steps) if self.schedule else 1.0)
+        for p, p0 in zip(params, before):
+            scale = rates.to(p.device, p.dtype).view(-1, *[1] * (p.dim() - 1))
+            p.copy_(torch.lerp(p0, p, scale))
+        return loss
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"inner": self.inner.state_dict(),
+                "per_model_rate": {"rates": self.rates.clone(), "steps": self.steps}}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        own = _section("PerModelRate", state_dict, "per_model_rate")
+        self.inner.load_state_dict(_section("PerModelRate", state_dict, "inner"))
+        self.rates, self.steps = own["rates"].clone(), own["steps"]
 
 
 class GradientNoise(_Wrapper):
