@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -89,7 +90,7 @@ def test_optimizer_factory_replaces_the_config_optimizer(toy):
     train_batched(by_config, x, y, config, [gen(s) for s in range(SEEDS)])
     train_batched(by_factory, x, y, TrainConfig(steps=20, batch_size=32, lr=1.0, eval_every=10),
                   [gen(s) for s in range(SEEDS)],
-                  optimizer=lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9))
+                  optimizer=lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, fused=True))
     for a, b in zip(by_config.parameters(), by_factory.parameters(), strict=True):
         assert torch.equal(a, b)
 
@@ -276,6 +277,27 @@ def test_make_optimizer_uses_the_config():
     adam = make_optimizer(params, TrainConfig(steps=1, lr=2e-3, weight_decay=0.5))
     assert isinstance(adam, torch.optim.Adam)
     assert (adam.param_groups[0]["lr"], adam.param_groups[0]["weight_decay"]) == (2e-3, 0.5)
+    assert sgd.defaults["fused"] and adam.defaults["fused"]  # torch's fused kernels on CPU
+
+
+def test_fused_make_optimizer_follows_the_loop_implementation():
+    config = TrainConfig(steps=1, lr=0.05, optimizer="sgd", momentum=0.9, weight_decay=0.01)
+    for optimizer, reference in (("sgd", lambda p: torch.optim.SGD(
+            p, lr=0.05, momentum=0.9, weight_decay=0.01, foreach=False)),
+            ("adam", lambda p: torch.optim.Adam(p, lr=0.05, weight_decay=0.01, foreach=False))):
+        fused_params = [p.detach().clone().requires_grad_() for p in mlps(1)[0].parameters()]
+        loop_params = [p.detach().clone().requires_grad_() for p in fused_params]
+        fused = make_optimizer(fused_params, replace(config, optimizer=optimizer))
+        loop = reference(loop_params)
+        g = torch.Generator().manual_seed(0)
+        for _ in range(10):
+            for a, b in zip(fused_params, loop_params):
+                a.grad = torch.randn(a.shape, generator=g)
+                b.grad = a.grad.clone()
+            fused.step()
+            loop.step()
+        for a, b in zip(fused_params, loop_params):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_train_is_deterministic_given_generator(toy):
