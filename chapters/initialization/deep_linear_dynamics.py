@@ -52,7 +52,7 @@ import torch
 from matplotlib.ticker import NullLocator
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, estimate
+from dlrepro.claims import Claim, Criterion, Paper, mean_ci
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
 from dlrepro.init import orthogonal_, scaled_gaussian_
@@ -481,16 +481,12 @@ for i, depth in enumerate(DEPTHS):
         measurements[f"{init}_steps_depth{depth}"] = times[i, j]
 
 
-def mean_ci(values, digits=0):
-    e = estimate(values)
-    return f"{e.mean:.{digits}f} ± {e.ci95:.{digits}f}"
-
 
 print(f"learning time (steps to explain {explained:.0%} of the target variance), "
       f"mean ± 95% CI over {n_seeds} seeds, at the chosen learning rate c / depth")
 print(f"{'depth':>5} {'orthogonal':>14} {'c':>6} {'scaled Gaussian':>17} {'c':>6}")
 for i, depth in enumerate(DEPTHS):
-    cells = [f"{mean_ci(times[i, j]):>14}{'*' if not reached_at_best[i, j].all() else ' '} "
+    cells = [f"{mean_ci(times[i, j], '.0f'):>14}{'*' if not reached_at_best[i, j].all() else ' '} "
              f"{best_scale[i, j]:>5.3g}" for j in range(n_inits)]
     print(f"{depth:>5} {cells[0]}    {cells[1]}")
 print(f"* some seeds never reached the criterion in {cfg.depth_steps} steps (counted as "

@@ -56,7 +56,7 @@ from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, estimate
+from dlrepro.claims import Claim, Criterion, Paper, estimate, mean_ci
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore, headless
 from dlrepro.init import correlation_map, variance_map
@@ -381,10 +381,6 @@ for act in CENTRED:
     measurements[f"max_excess_{act}"] = (g2[act, False] - c2[:, None]).max(axis=1)
 measurements["excess_uncentred_linear"] = g2[UNCENTRED][:, -1] - c2
 
-
-def mean_ci(values, digits=3):
-    e = estimate(values)
-    return f"{e.mean:.{digits}f} ± {e.ci95:.{digits}f}"
 
 
 print(f"mean G_max (binary read-out), mean ± 95% CI over {len(run.seeds)} seeds; "

@@ -49,7 +49,7 @@ import torch
 import torch.nn.functional as F
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, estimate
+from dlrepro.claims import Claim, Criterion, Paper, mean_ci
 from dlrepro.data import mnist1d
 from dlrepro.diagnostics import layer_statistics
 from dlrepro.errors import ConfigError
@@ -333,10 +333,6 @@ for act in ACTS:
     measurements[f"loss_gap_{act}"] = early_loss[:, LSUV] - early_loss[:, best_loss]
     measurements[f"gauss_gap_{act}"] = final_acc[:, LSUV] - final_acc[:, INITS.index("gaussian")]
 
-
-def mean_ci(values, digits=3):
-    e = estimate(values)
-    return f"{e.mean:.{digits}f} ± {e.ci95:.{digits}f}"
 
 
 for title, key in (("final test accuracy", "final_acc"),
