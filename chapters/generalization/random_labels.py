@@ -49,7 +49,7 @@ import torch
 from scipy.stats import spearmanr
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, estimate
+from dlrepro.claims import Claim, Criterion, Paper, mean_ci
 from dlrepro.data import corrupt_labels, gaussian_inputs, mnist1d
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
@@ -313,15 +313,11 @@ else:
     print(f"not fitted, so no slowdown or rank correlation: {', '.join(unfitted)}")
 
 
-def mean_ci(values, digits=3):
-    e = estimate(values)
-    return f"{e.mean:.{digits}f} ± {e.ci95:.{digits}f}"
-
 
 print(f"mean ± 95% CI over {len(run.seeds)} seeds")
 print(f"{'condition':<15} {'train acc':>15} {'steps to fit':>15} {'test acc':>15}")
 for j, name in enumerate(CONDITIONS):
-    fit = (mean_ci(steps_to_fit[:, j], 0) if fitted[:, j].all()
+    fit = (mean_ci(steps_to_fit[:, j], ".0f") if fitted[:, j].all()
            else f"{int(fitted[:, j].sum())}/{len(run.seeds)} fitted")
     print(f"{name:<15} {mean_ci(train_acc[-1, :, j]):>15} {fit:>15} "
           f"{mean_ci(test_acc[-1, :, j]):>15}")
@@ -393,19 +389,22 @@ print(verdict.summary())
 #   random-input model, end at 100% training accuracy on their own labels, with the same
 #   architecture, optimizer and step budget as the control.
 # * *Generalization falls to chance as the paper says.* Test error climbs steadily from 55%
-#   with true labels to 90% with random labels (test accuracy 0.103 ± 0.010, chance is 0.10),
+#   with true labels to 90% with random labels (test accuracy 0.102 ± 0.010, chance is 0.10),
 #   the shape of the paper's Fig. 1c.
 # * *The slowdown is smaller than our rule asked for.* Fitting random labels took about 420 steps
 #   against 358 for the true labels, a factor of 1.18 ± 0.10, short of the 1.5 fixed before
 #   the run; and steps-to-fit rise from 0% to 40% corruption but then level off, so the mean
-#   rank correlation with the corruption level (0.78) also misses 0.8. The direction matches
-#   the paper's Fig. 1b (corruption never made fitting faster) and 1.18 is certainly a "small
-#   constant factor", but the gap between true and random labels is much narrower here than a
-#   factor we would call a clear slowdown. A likely reason is the control itself: an MLP that
-#   sees 1,000 MNIST-1D examples reaches only 45% test accuracy, so even with the true labels
-#   most of the training set has to be memorized example by example, and fitting the true
-#   labels already costs almost as much as fitting noise. On CIFAR-10 the paper's Inception
-#   generalizes far better on the true labels, which leaves more room between the two arms.
+#   rank correlation with the corruption level (0.79) also misses 0.8, though only just: that
+#   half of the criterion sits at its threshold and could fall either way at this scale (the
+#   per-seed values run from 0.52 to 0.97). The ratio is the part that clearly fails. The
+#   direction matches the paper's Fig. 1b (in no seed did a corrupted condition fit faster than
+#   the true labels) and 1.18 is certainly a "small constant factor", but the gap between true
+#   and random labels is much narrower here than a factor we would call a clear slowdown. A
+#   likely reason is the control itself: an MLP that sees 1,000 MNIST-1D examples reaches only
+#   45% test accuracy, so even with the true labels most of the training set has to be memorized
+#   example by example, and fitting the true labels already costs almost as much as fitting
+#   noise. On CIFAR-10 the paper's Inception generalizes far better on the true labels, which
+#   leaves more room between the two arms.
 #
 # One more observation matches the paper: Gaussian random inputs with the true labels were
 # fitted *fastest* of all (238 steps), sooner even than the real signals. Independent noise

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # # The lottery ticket hypothesis
 #
 # Jonathan Frankle and Michael Carbin (2019). *The Lottery Ticket Hypothesis: Finding Sparse,
@@ -28,7 +28,7 @@
 # over-parameterization (a big network is a big lottery with many tickets) and started a long line
 # of work on sparse training and pruning at initialization.
 
-# %%
+# %% tags=[]
 # On Colab (or anywhere dlrepro is missing) install the book's library; torch is left alone.
 try:
     import dlrepro  # noqa: F401
@@ -36,7 +36,7 @@ except ImportError:
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
     pass
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## The claim
 #
 # Train a dense network, remove a fixed share of its smallest-magnitude weights, put the survivors
@@ -56,7 +56,7 @@ except ImportError:
 # (Greydanus & Kobak, 2024), which is generated offline and is hard enough that an MLP does not
 # saturate it.
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Parameters
 #
 # Everything below derives from this cell; papermill and `python -m dlrepro run` override it.
@@ -69,7 +69,7 @@ prune_hidden = 0.2  # share of each hidden layer's surviving weights removed per
 prune_output = 0.1  # the same for the output layer
 check_density = 0.15  # the verdict looks at the sparsest round with at least this density
 
-# %%
+# %% tags=[]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -92,7 +92,7 @@ run = start("lottery_ticket", profile, seed, device, SETTINGS)
 cfg = run.settings
 print(f"profile {run.profile}: seeds {run.seeds} on {run.device}; {cfg}")
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## The rule
 #
 # Fixed before the experiment runs. The *check point* is the sparsest pruning round that still
@@ -101,7 +101,7 @@ print(f"profile {run.profile}: seeds {run.seeds} on {run.device}; {cfg}")
 # test accuracy at that step. The two control arms share the ticket's mask (re-initialized arm)
 # or its layer-wise sparsity and initial values (random-mask arm).
 
-# %%
+# %% tags=[]
 claim = Claim(
     chapter="lottery_ticket",
     paper=Paper("Frankle, J. and Carbin, M.", 2019,
@@ -133,7 +133,7 @@ claim = Claim(
 )
 print(claim.rule())
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Setup
 #
 # MNIST-1D with `samples` examples (80% train, 20% test); one eighth of the training set is held
@@ -148,7 +148,7 @@ print(claim.rule())
 # The three arms of all seeds are stacked into one `BatchedMLP` and trained in a single batched
 # pass per round.
 
-# %%
+# %% tags=[]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 x_fit, y_fit, x_val, y_val = data.split_validation(dataset.x_train, dataset.y_train, 0.125,
                                                    run.generator(seed))
@@ -174,13 +174,13 @@ b0 = [b.detach().clone() for b in initial.biases]
 print(f"{sum(w[0].numel() for w in w0)} prunable weights per network; "
       f"{len(x_fit)} fit / {len(x_val)} validation / {len(dataset.y_test)} test examples")
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Experiment
 #
 # Round 0 trains the dense networks. Each later round prunes the previous round's trained tickets,
 # rewinds them, and trains the three arms.
 
-# %%
+# %% tags=[]
 n = len(run.seeds)
 ARMS = ("ticket", "reinit", "random")
 generators = lambda: [run.generator(s) for s in run.seeds * 3]  # noqa: E731
@@ -215,14 +215,14 @@ for r in range(1, cfg.rounds + 1):
           f"{accs[:n].mean():.3f} | re-init {accs[n:2 * n].mean():.3f} | "
           f"random {accs[2 * n:].mean():.3f}")
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Results
 #
 # The paper's Figure 1 and 3, redrawn: the early-stopping iteration and the test accuracy there,
 # against the share of weights left (log scale, dense on the right), one line per arm with 95%
 # bands over seeds. The dashed line is the dense network, the dotted one the check point.
 
-# %%
+# %% tags=[]
 plot.use_style()
 check = max((i for i, r in enumerate(rounds) if r["density"] >= check_density), default=0)
 density = np.array([1.0] + [r["density"] for r in rounds]) * 100
@@ -249,11 +249,11 @@ fig.suptitle(f"Lottery tickets in a {'-'.join(map(str, [40, *cfg.hidden, 10]))} 
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # Test accuracy during training for the dense network and for the three arms at the check point
 # (the paper's Figure 4 shows the same kind of curves).
 
-# %%
+# %% tags=[]
 steps = np.asarray(dense_history.steps)
 fig, ax = plt.subplots(figsize=(7, 4))
 plot.seed_band(ax, steps, 100 * dense_history["test_acc"].T, "dense network",
@@ -268,12 +268,12 @@ ax.legend(loc="lower right")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Verdict
 #
 # The measurements are taken at the check point; each is one number per seed.
 
-# %%
+# %% tags=[]
 at_check = rounds[check]
 measurements = {
     "dense_acc": dense_acc,
@@ -291,17 +291,17 @@ verdict = claim.judge(measurements, run)
 verdict.save()
 print(verdict)
 
-# %%
+# %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Explore
 #
 # Pick a pruning round to compare the training curves of the three arms there. (This redraws
 # from the runs above; to change the experiment itself, edit the parameters cell and re-run.)
 
-# %%
+# %% tags=[]
 def show_round(round_number: int) -> None:
     chosen = rounds[round_number - 1]
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -318,7 +318,7 @@ def show_round(round_number: int) -> None:
 explore(show_round, round_number=widgets.IntSlider(value=check + 1, min=1, max=len(rounds),
                                                   description="round"))
 
-# %% [markdown]
+# %% [markdown] tags=[]
 # ## Notes
 #
 # **What differs from the paper.** MNIST-1D instead of MNIST: 40-sample signals instead of

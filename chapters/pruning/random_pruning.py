@@ -292,18 +292,18 @@ print(verdict.summary())
 # direction the papers report, but far from their magnitude.
 #
 # * *Width closes the gap.* At 95% sparsity the ERK gap to dense falls from 33.7 points at width
-#   32 to 22.3 at width 256 (a shrinkage of 11.4 ± 2.6 points); at 80% it falls from about 16 to
-#   8. Between widths 32 and 64 the gap barely moves; the narrowing starts once the layers are
-#   wide enough that a 5% mask still leaves each unit a handful of inputs.
+#   32 to 22.2 at width 256 (a shrinkage of 11.5 ± 2.3 points); at 80% it falls from about 16 to
+#   about 8.5. Between widths 32 and 64 the gap barely moves; the narrowing starts once the layers
+#   are wide enough that a 5% mask still leaves each unit a handful of inputs.
 # * *ERK beats uniform,* by 6.4 ± 1.9 points at 95% sparsity averaged over widths, and by 9
 #   points at width 256. ERK keeps 38% of the small output layer and 2.8% of the large middle
 #   layer; the uniform split leaves only 5% of the output weights, starving the read-out.
 # * *Far from matching dense.* Even the widest ERK network is 22 points behind dense at 95%
-#   sparsity and 8 at 80%, while the papers' large CIFAR networks match their dense versions.
-#   Our networks are much smaller than a Wide ResNet (at width 256 a 95% mask leaves about 4,000
-#   weights) and are trained for a few epochs rather than 160, so the regime where random masks
-#   catch up, if it exists for these MLPs, lies beyond the quick profile; the full profile
-#   goes to width 1024.
+#   sparsity and about 8.5 at 80%, while the papers' large CIFAR networks match their dense
+#   versions. Our networks are much smaller than a Wide ResNet (at width 256 a 95% mask leaves
+#   about 4,000 weights) and are trained for a few epochs rather than 160, so the regime where
+#   random masks catch up, if it exists for these MLPs, lies beyond the quick profile; the full
+#   profile goes to width 1024.
 
 # %% [markdown] tags=[]
 # ## Explore
