@@ -25,7 +25,8 @@ SECTIONS = ["## The claim", "## Parameters", "## The rule", "## Setup", "## Expe
 def test_every_planned_chapter_is_in_the_toc():
     assert {
         "deep_linear_dynamics", "lsuv", "zero_init", "edge_of_chaos", "initial_guessing_bias",
-        "batch_size_learning_rate", "adahessian",
+        "adam", "lookahead", "gradient_noise", "batch_size_learning_rate", "adahessian",
+        "zeroth_order",
         "lottery_ticket", "random_pruning", "signed_supermask", "second_order_pruning", "gptq",
         "data_diet",
         "random_labels",

@@ -54,12 +54,13 @@ from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, estimate
+from dlrepro.claims import Claim, Criterion, Paper, mean_ci
 from dlrepro.curvature import top_eigenvalues
 from dlrepro.data import digits
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore, headless
 from dlrepro.models import MLP, BatchedMLP
+from dlrepro.optim import PerModelRate
 from dlrepro.plot import ARM_COLORS, mean_band, seed_band, use_style
 from dlrepro.train import TrainConfig, epoch_batches, evaluate_batched, train_batched
 
@@ -240,8 +241,9 @@ print(claim.rule())
 # every (seed, learning rate) pair is one model of a `BatchedMLP`, and all are trained in one
 # pass. Within a seed, all learning rates start from the same initial weights and see the same
 # mini-batches, so they differ only in the learning rate. `torch.optim` keeps one learning rate
-# per parameter *tensor*, and a `BatchedMLP` stacks all models in one tensor; so the optimizer
-# runs at learning rate 1 and each model's step is then scaled by its own rate. For SGD and Adam
+# per parameter *tensor*, and a `BatchedMLP` stacks all models in one tensor; so
+# `dlrepro.optim.PerModelRate` runs the optimizer at learning rate 1 and then scales each
+# model's step by its own rate. For SGD and Adam
 # without weight decay this equals training each model at its own rate (up to float rounding):
 # their step is proportional to the learning rate, while their state (momentum, moment
 # estimates) does not depend on it.
@@ -278,23 +280,14 @@ def steps_for(batch_size):
     return max(cfg.epochs * n // batch_size, cfg.min_steps)
 
 
-def scaled_step(optimizer, params, rates):
-    """One optimizer step at learning rate 1, then each model's step scaled by its own rate."""
-    before = [p.detach().clone() for p in params]
-    optimizer.step()
-    with torch.no_grad():
-        for p, p0 in zip(params, before, strict=True):
-            p.copy_(torch.lerp(p0, p, rates.view(-1, *[1] * (p.dim() - 1))))
-
-
 def final_losses(name, batch_size):
     """Train one model per (seed, learning rate) at ``batch_size``; final training loss, shape
     (seeds, learning rates). A run that diverges ends with a non-finite loss."""
     lrs = LRS[name]
     model = BatchedMLP.from_models(initial_networks(len(lrs))).to(run.device)
     rates = torch.tensor(np.tile(lrs, len(run.seeds)), dtype=torch.float32, device=run.device)
-    params = list(model.parameters())
-    optimizer = OPTIMIZERS[name](params, lr=1.0, fused=True)
+    optimizer = PerModelRate(OPTIMIZERS[name](model.parameters(), lr=1.0, fused=True),
+                             rates)
     streams = [epoch_batches(n, batch_size, run.generator(s)) for s in run.seeds]
     for _ in range(steps_for(batch_size)):
         idx = torch.stack([next(s) for s in streams]).repeat_interleave(len(lrs), dim=0)
@@ -302,7 +295,7 @@ def final_losses(name, batch_size):
         loss = F.cross_entropy(logits.transpose(1, 2), y[idx], reduction="none").mean(1)
         optimizer.zero_grad(set_to_none=True)
         loss.sum().backward()  # every model gets its own gradient
-        scaled_step(optimizer, params, rates)
+        optimizer.step()
     final, _ = evaluate_batched(model, x, y)
     return final.reshape(len(run.seeds), len(lrs))
 
@@ -414,22 +407,18 @@ measurements["sharpness_full"] = sharpness_full
 measurements["sharpness_slope"] = slopes(sharpness, in_fit)
 
 
-def mean_ci(values, digits=3):
-    e = estimate(values)
-    return f"{e.mean:.{digits}g} ± {e.ci95:.2g}"
-
 
 print(f"mean ± 95% CI over {len(run.seeds)} seeds")
 print(f"{'B':>6} {'SGD lr_max':>16} {'Adam lr_max':>16} {'top eigenvalue':>16}")
 for j, b in enumerate(BATCHES):
-    cells = [mean_ci(lr_max[m][:, j]) if np.isfinite(lr_max[m][:, j]).all() else "n/a"
+    cells = [mean_ci(lr_max[m][:, j], ".3g") if np.isfinite(lr_max[m][:, j]).all() else "n/a"
              for m in LRS]
-    print(f"{b:>6} {cells[0]:>16} {cells[1]:>16} {mean_ci(sharpness[:, j]):>16}")
-print(f"{'N=' + str(n):>6} {'':>16} {'':>16} {mean_ci(sharpness_full):>16}")
+    print(f"{b:>6} {cells[0]:>16} {cells[1]:>16} {mean_ci(sharpness[:, j], '.3g'):>16}")
+print(f"{'N=' + str(n):>6} {'':>16} {'':>16} {mean_ci(sharpness_full, '.3g'):>16}")
 for name in LRS:
     if np.isfinite(slope[name]).all():
-        print(f"{NAMES[name]} slope: B = {FIT[0]}..{FIT[-1]}: {mean_ci(slope[name])}; "
-              f"all batch sizes: {mean_ci(slope_all[name])}")
+        print(f"{NAMES[name]} slope: B = {FIT[0]}..{FIT[-1]}: {mean_ci(slope[name], '.3g')}; "
+              f"all batch sizes: {mean_ci(slope_all[name], '.3g')}")
 
 # %% [markdown] tags=[]
 # ## Results
