@@ -293,13 +293,13 @@ print(verdict)
 print(verdict.summary())
 
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds, full-data control 68.9%): NOT REPRODUCED at our
+# **Reading the stored quick run** (3 seeds, full-data control 68.8%): NOT REPRODUCED at our
 # scale, and clearly so.
 #
 # * *Keeping the hardest examples hurts, and more the more is pruned.* Keeping 90% by EL2N
-#   costs 0.9 points, within noise of a random 90%; at 70% kept EL2N is 6.0 ± 2.9 points below
-#   the full data and 2.1 below random; at 50% it is 15.6 ± 2.7 points *behind* random; at 30%
-#   it trains to 29.9%, against 56.3% for a random subset of the same size.
+#   costs 0.7 points, within noise of a random 90%; at 70% kept EL2N is 5.6 ± 3.0 points below
+#   the full data and 1.9 below random; at 50% it is 16.0 ± 2.1 points *behind* random; at 30%
+#   it trains to 30.1%, against 56.5% for a random subset of the same size.
 # * *GraNd at initialization* does better than EL2N at heavy pruning but still trails random
 #   subsets at every size, and its ranking is negatively correlated with EL2N's (Spearman
 #   -0.52): at initialization the gradient norm mostly reflects the size of the input, not

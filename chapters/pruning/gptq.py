@@ -292,21 +292,28 @@ print(verdict)
 print(verdict.summary())
 
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (5 seeds; full precision 73.5% test accuracy): PARTLY
-# REPRODUCED, and the criterion that fails is informative.
+# **Reading the stored quick run** (5 seeds; full precision 73.8% test accuracy): REPRODUCED,
+# but the first criterion passes on a knife edge.
 #
 # * *At 8 bits* both methods are indistinguishable from full precision.
-# * *At 4 bits* GPTQ loses 0.3 points on average, but round-to-nearest loses 1.1 ± 0.7, just
-#   over the 1-point margin we fixed, so the first criterion fails. This does not contradict
-#   the paper as much as the verdict suggests: its own 4-bit round-to-nearest results are close
-#   to full precision only for the largest models, and on the smaller OPT and BLOOM models 4-bit
-#   RTN already costs noticeably more than GPTQ, as it does here.
-# * *At 3 and 2 bits* the methods part ways, as the paper reports. GPTQ keeps 72.1% at 3 bits
-#   (RTN 66.5%, a gap of 5.6 ± 1.6 points) and 66.0% at 2 bits, where RTN falls to 43.1%
-#   (23 ± 5 points behind). The right panel shows why: at every bit width and in every layer,
-#   GPTQ's output error is about three to twelve times smaller than that of RTN on the same
-#   grid. Our gap is a matter of degree, not the collapse of RTN on OPT-175B, plausibly because
-#   a three-layer network gives the errors few layers in which to compound.
+# * *At 4 bits* GPTQ loses 0.8 ± 0.5 points on average and round-to-nearest 1.0 ± 1.0, right on
+#   the 1-point margin we fixed, which the rule's "at most 1 point" just admits. The test set
+#   has 2,000 examples, so one more misclassified test example in any one seed would push RTN's
+#   mean drop over the line. This result is fragile at quick scale: the previous stored run,
+#   with the same seeds but torch's per-parameter (non-fused) optimizer kernels, trained
+#   slightly different networks; there 4-bit RTN lost 1.1 points, this criterion failed and the
+#   verdict was PARTLY REPRODUCED. At 4 bits the two methods are not distinguishable here (GPTQ
+#   ahead by 0.2 ± 0.9 points). A loss of about a point at 4 bits is in line with the paper: its
+#   own 4-bit round-to-nearest results are close to full precision only for the largest models,
+#   and on the smaller OPT and BLOOM models 4-bit RTN already costs noticeably more than GPTQ;
+#   our network is far smaller than any of them.
+# * *At 3 and 2 bits* the methods part ways, as the paper reports. GPTQ keeps 72.0% at 3 bits
+#   (RTN 66.8%, a gap of 5.2 ± 1.6 points) and 66.6% at 2 bits, where RTN falls to 43.6%
+#   (23 ± 6 points behind). The right panel shows why: at every bit width and in every layer,
+#   GPTQ's output error is smaller than that of RTN on the same grid, about three times in the
+#   first layer and about ten to thirty times in the last. Our gap is a matter of degree, not the
+#   collapse of RTN on OPT-175B, plausibly because a three-layer network gives the errors few
+#   layers in which to compound.
 
 # %% [markdown] tags=[]
 # ## Explore

@@ -477,27 +477,28 @@ print(verdict)
 print(verdict.summary())
 
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds; the trained networks reach 67.2% test accuracy,
+# **Reading the stored quick run** (3 seeds; the trained networks reach 67.1% test accuracy,
 # 83.0% on their training set): REPRODUCED, on both halves of the claim.
 #
 # * *Accuracy.* Without any retraining, the surgeon keeps more accuracy than either magnitude
 #   rule at every level, and the gap is wide where the rule looks: at 80%, 90% and 95% sparsity
-#   OBS keeps 45.9%, 28.6% and 21.0% test accuracy, global magnitude 27.2%, 15.5% and 11.6%,
-#   layer-wise magnitude 23.4%, 14.6% and 12.7%. Averaged over those levels, OBS is ahead by
-#   13.7 ± 4.1 points of global and 14.9 ± 4.8 points of layer-wise magnitude pruning. At 50%
-#   the gap is small (64.3% against 60.5% and 58.2%); it is largest at 80% and shrinks again at
-#   95%, where every method is near chance (10%). None of them keeps this small network usable at
-#   90% sparsity without retraining.
+#   OBS keeps 46.4%, 28.5% and 22.4% test accuracy, global magnitude 27.5%, 15.5% and 11.7%,
+#   layer-wise magnitude 23.3%, 14.5% and 12.5%. Averaged over those levels, OBS is ahead by
+#   14.2 ± 6.6 points of global and 15.6 ± 7.2 points of layer-wise magnitude pruning. At 50%
+#   the gap is small (63.8% against 60.8% and 57.2%); it is largest at 80% and shrinks again at
+#   95%, where both magnitude rules are near chance (10%) and OBS keeps 22%. None of them keeps
+#   this small network usable at 90% sparsity without retraining.
 # * *Where the weights go.* The Explore panel shows that OBS leaves almost the same share of
 #   weights in each layer as global magnitude pruning; its advantage comes from which weights it
 #   picks within the layers and from the update that moves the survivors to compensate.
 # * *Cost.* Multiplying `d` by 8 at `m = 64` multiplied the time to build the M-FAC inverse and
-#   apply it once by 7.9, a fitted slope of 1.02 ± 0.07, while the dense inverse grew 26.8 times
-#   for a fourfold `d` (slope 2.40), between the `d^2` of forming the matrix and the `d^3` of
-#   inverting it. The product alone grew a little faster than linearly (slope 1.22 ± 0.16; not
-#   part of the rule): it streams the `m x d` factor through memory once, and over this range that
-#   factor grows from 8 MB, which fits in the processor's caches, to 64 MB, which does not. The
-#   setup's matrix products reuse each entry many times and do not feel this.
+#   apply it once by 8.1, a fitted slope of 1.01 ± 0.21 (seeds from 0.93 to 1.10), while the
+#   dense inverse grew 32.3 times for a fourfold `d` (slope 2.52), between the `d^2` of forming
+#   the matrix and the `d^3` of inverting it. The product alone grew a little faster than
+#   linearly (slope 1.23 ± 0.11; not part of the rule): it streams the `m x d` factor through
+#   memory once, and over this range that factor grows from 8 MB, which fits in the processor's
+#   caches, to 64 MB, which does not. The setup's matrix products reuse each entry many times
+#   and do not feel this.
 
 # %% [markdown] tags=[]
 # ## Explore

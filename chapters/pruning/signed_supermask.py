@@ -255,12 +255,12 @@ print(verdict.summary())
 # part of the claim holds.
 #
 # * *Signed beats binary, by a little.* At every density the signed mask is ahead on average
-#   (0.4 points at 3%, 1.6 at 10%, 5.3 at 30%), and the 10% gap clears zero, but at 3% the
+#   (0.4 points at 3%, 1.8 at 10%, 5.1 at 30%), and the 10% gap clears zero, but at 3% the
 #   difference is within noise. About half of the used weights are inverted, as expected from
 #   scores that start symmetric around zero.
 # * *Neither comes near the trained network.* With 10% of the weights the signed mask reaches
-#   28.9% test accuracy against 72.0% for dense training, 43 points short of the 5-point
-#   margin; even at 30% it is 19 points behind.
+#   28.9% test accuracy against 72.0% for dense training, 43 points behind where the rule
+#   allows 5; even at 30% it is 19 points behind.
 #
 # Our reading: masks over random weights need a lot of random weights to choose from, and a
 # 40-256-256-10 MLP does not have them. Ramanujan et al. show the binary supermask improving
