@@ -13,6 +13,7 @@ import torch
 from dlrepro.errors import ConfigError
 from dlrepro.run import (
     DEVICES,
+    MIN_SEEDS,
     PROFILES,
     repo_root,
     resolve_device,
@@ -122,6 +123,19 @@ def test_start_rejects_bad_settings_and_device():
         start("toy", "smoke", 0, "cpu", zero_seeds)
     with pytest.raises(ConfigError):
         start("toy", "smoke", 0, "tpu", SETTINGS)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_start_checks_every_profiles_fewest_seeds(profile):
+    """A full profile with 4 seeds fails even a smoke run; the minimums themselves pass."""
+    assert MIN_SEEDS == {"smoke": 1, "quick": 3, "full": 5}
+    at_minimum = {p: {"seeds": MIN_SEEDS[p]} for p in PROFILES}
+    assert start("toy", "smoke", 0, "cpu", at_minimum).seeds == [0]
+    too_few = {p: dict(at_minimum[p]) for p in PROFILES}
+    too_few[profile]["seeds"] = MIN_SEEDS[profile] - 1
+    with pytest.raises(ConfigError) as info:
+        start("toy", "smoke", 0, "cpu", too_few)
+    assert repr(profile) in str(info.value) and f">= {MIN_SEEDS[profile]}" in str(info.value)
 
 
 def test_results_dir_honours_environment(monkeypatch, tmp_path):

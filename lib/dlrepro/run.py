@@ -28,11 +28,14 @@ import torch
 
 from dlrepro.errors import ConfigError
 
-__all__ = ["PROFILES", "DEVICES", "Run", "start", "resolve_device", "seed_everything",
+__all__ = ["PROFILES", "MIN_SEEDS", "DEVICES", "Run", "start", "resolve_device", "seed_everything",
            "results_dir", "repo_root"]
 
 PROFILES = ("smoke", "quick", "full")
 DEVICES = ("auto", "cpu", "cuda")
+#: The fewest seeds each profile may declare: the book's verdicts (quick) and the fuller runs
+#: (full) aggregate over several seeds; smoke only checks that the pipeline runs.
+MIN_SEEDS = {"smoke": 1, "quick": 3, "full": 5}
 
 
 def resolve_device(device: str) -> torch.device:
@@ -94,7 +97,9 @@ def start(chapter: str, profile: str, seed: int, device: str,
     """Validate the parameters, seed everything and pick the profile's settings.
 
     ``settings`` maps each of :data:`PROFILES` to the chapter's sizes for it and must hold a
-    ``seeds`` entry (the number of seeds). The run's seeds are ``seed, seed + 1, ...``.
+    ``seeds`` entry (the number of seeds), at least :data:`MIN_SEEDS` of its profile; every
+    profile is checked whichever runs, so a smoke run catches a full profile with too few
+    seeds. The run's seeds are ``seed, seed + 1, ...``.
     """
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
@@ -103,9 +108,11 @@ def start(chapter: str, profile: str, seed: int, device: str,
         raise ConfigError(f"chapter {chapter!r} defines no settings for profile(s) {missing}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
+    for name, fewest in MIN_SEEDS.items():
+        if int(settings[name].get("seeds", 0)) < fewest:
+            raise ConfigError(f"chapter {chapter!r}: profile {name!r} needs 'seeds' >= {fewest}, "
+                              f"got {settings[name].get('seeds')!r}")
     chosen = dict(settings[profile])
-    if int(chosen.get("seeds", 0)) < 1:
-        raise ConfigError(f"chapter {chapter!r}: profile {profile!r} needs 'seeds' >= 1")
     torch_device = resolve_device(device)
     seed_everything(seed)
     if torch_device.type == "cpu":
