@@ -58,6 +58,11 @@ def test_anatomy(chapter):
     source = parameters[0].source
     for line in ('profile = "quick"', "seed = ", 'device = "auto"'):
         assert line in source
+    # papermill reads one assignment per line and skips (with a warning on every run) a line
+    # holding a second "=", e.g. in its comment: keep "=" out of the parameters' comments.
+    unreadable = [line for line in source.splitlines()
+                  if not line.lstrip().startswith("#") and line.count("=") > 1]
+    assert not unreadable, f"papermill cannot parse these parameter lines: {unreadable}"
     checked = [c for c in nb.cells if c.cell_type == "code"
                and c.source.startswith("# NBVAL_CHECK_OUTPUT")]
     assert len(checked) == 1 and "verdict.summary()" in checked[0].source

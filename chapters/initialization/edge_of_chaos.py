@@ -105,7 +105,7 @@ from dlrepro.explore import explore
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
-sigma_b = 0.2236  # bias std of the grid; sigma_b^2 = 0.05 as in Schoenholz et al.
+sigma_b = 0.2236  # bias std of the grid: sigma_b^2 is 0.05, as in Schoenholz et al.
 multiple = 6.0  # theory calls a depth trainable up to this many depth scales xi
 trained_at = 20.0  # training accuracy (%) at the end that counts as "trained" (chance: 10%)
 lr = 0.01  # SGD learning rate (momentum 0.9)

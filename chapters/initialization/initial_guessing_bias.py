@@ -106,7 +106,7 @@ device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
 nets = None  # untrained networks per configuration and seed; None keeps the profile's value
 width = None  # units per hidden layer; None keeps the profile's value
 max_depth = None  # deepest network, in hidden layers; None keeps the profile's value
-input_shift = 1.0  # mean added to every input feature in the uncentred-data arm (feature std = 1)
+input_shift = 1.0  # mean added to every input feature in the uncentred-data arm (feature std 1)
 
 # %% tags=[]
 SETTINGS = {

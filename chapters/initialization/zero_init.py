@@ -86,7 +86,7 @@ seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
 depths = None  # hidden layers of the plain MLPs, e.g. [2, 5, 10, 20]; None: the profile's
 optimizer = "sgd"  # "sgd" (momentum 0.9, as in the paper) or "adam"
-margin = 2.0  # "comparable": ZerO's mean gap to the best random init is >= -margin points
+margin = 2.0  # "comparable": ZerO's mean gap to the best random init is at least -margin points
 rank_rtol = 0.01  # numerical rank: singular values above this fraction of the largest
 
 # %% tags=[]
