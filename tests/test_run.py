@@ -148,3 +148,26 @@ def test_results_dir_honours_environment(monkeypatch, tmp_path):
     else:
         assert (root / "_toc.yml").exists() and (root / "lib" / "dlrepro").is_dir()
         assert results_dir() == root / "_build" / "results"
+
+
+def test_start_requires_the_same_sizes_in_every_profile():
+    """A size set for quick but not for full fails a smoke run, naming the profile and key."""
+    uneven = {p: dict(SETTINGS[p]) for p in PROFILES}
+    del uneven["full"]["steps"]
+    uneven["smoke"]["width"] = 8
+    with pytest.raises(ConfigError) as info:
+        start("toy", "smoke", 0, "cpu", uneven)
+    message = str(info.value)
+    assert "'full': ['steps']" in message and "'smoke': ['width']" in message
+
+
+def test_start_applies_a_readers_overrides_without_changing_the_settings():
+    run = start("toy", "quick", 0, "cpu", SETTINGS, overrides={"steps": 7, "seeds": None})
+    assert run.settings.steps == 7 and run.seeds == [0, 1, 2]  # None keeps the profile's
+    assert SETTINGS["quick"]["steps"] == 100  # the chapter's table is left as it was
+    assert start("toy", "quick", 0, "cpu", SETTINGS, overrides={"seeds": 1}).seeds == [0]
+    with pytest.raises(ConfigError) as info:
+        start("toy", "quick", 0, "cpu", SETTINGS, overrides={"stepz": 7})
+    assert "stepz" in str(info.value) and "'steps'" in str(info.value)
+    with pytest.raises(ConfigError):
+        start("toy", "quick", 0, "cpu", SETTINGS, overrides={"seeds": 0})

@@ -113,11 +113,8 @@ SETTINGS = {
     "full": {"seeds": 5, "num_samples": 5000, "train_size": 4000, "width": 512,
              "steps": 5000, "batch_size": 100, "eval_every": 20},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"train_size": train_size, "width": width}.items()
-                   if v is not None})
-
-run = dlrepro.run.start("random_labels", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("random_labels", profile, seed, device, SETTINGS,
+                        overrides={"train_size": train_size, "width": width})
 cfg = run.settings
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: {cfg.train_size} training "
       f"examples, MLP 2 x {cfg.width}, {cfg.steps} Adam steps of batch {cfg.batch_size}")

@@ -120,11 +120,8 @@ SETTINGS = {
     "full": {"seeds": 5, "nets": 2000, "inputs": 1000, "input_dim": 200, "width": 256,
              "max_depth": 20, "chunk": 250},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"nets": nets, "width": width,
-                                     "max_depth": max_depth}.items() if v is not None})
-
-run = dlrepro.run.start("initial_guessing_bias", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("initial_guessing_bias", profile, seed, device, SETTINGS,
+                        overrides={"nets": nets, "width": width, "max_depth": max_depth})
 cfg = run.settings
 if cfg.max_depth < 2 or cfg.nets < 2 or cfg.width < 1:
     raise ConfigError(f"need max_depth >= 2, nets >= 2 and width >= 1, got max_depth="

@@ -120,10 +120,8 @@ SETTINGS = {
     "full": {"seeds": 8, "num_samples": 20000, "depth": 20, "width": 64, "steps": 4000,
              "batch_size": 128, "eval_every": 100, "lsuv_batch": 512},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"depth": depth, "width": width}.items() if v is not None})
-
-run = dlrepro.run.start("lsuv", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("lsuv", profile, seed, device, SETTINGS,
+                        overrides={"depth": depth, "width": width})
 cfg = run.settings
 ACTS = list(activations)
 unknown = [a for a in ACTS if a not in ACTIVATIONS or a == "linear"]

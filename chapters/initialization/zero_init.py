@@ -107,9 +107,10 @@ if optimizer not in LEARNING_RATE:
 if not 0.0 < rank_rtol < 1.0:
     raise ConfigError(f"rank_rtol must lie in (0, 1), got {rank_rtol}")
 
-run = dlrepro.run.start("zero_init", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("zero_init", profile, seed, device, SETTINGS,
+                        overrides={"depths": depths})
 cfg = run.settings
-DEPTHS = sorted({int(d) for d in (cfg.depths if depths is None else depths)})
+DEPTHS = sorted({int(d) for d in cfg.depths})
 if not DEPTHS or DEPTHS[0] < 2:
     raise ConfigError(f"depths must be integers >= 2 (a square hidden layer is needed for the "
                       f"update rank), got {depths}")

@@ -118,10 +118,8 @@ SETTINGS = {
              "epochs": 20, "min_steps": 60, "per_octave": 8, "sgd_lrs": (2**-5, 2**3),
              "adam_lrs": (2**-10, 2**0), "hessian_batches": 16, "lanczos_steps": 20},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"width": width, "epochs": epochs}.items() if v is not None})
-
-run = dlrepro.run.start("batch_size_learning_rate", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("batch_size_learning_rate", profile, seed, device, SETTINGS,
+                        overrides={"width": width, "epochs": epochs})
 cfg = run.settings
 BATCHES = sorted(int(b) for b in cfg.batch_sizes)
 FIT = [b for b in BATCHES if b <= fit_max_batch]

@@ -104,11 +104,8 @@ SETTINGS = {
     # One GPU: sixteen restarts per arm, more data, 5,000 steps.
     "full": {"seeds": 16, "steps": 5000, "batch_size": 64, "samples": 10000, "eval_every": 250},
 }
-if steps is not None:
-    for chosen in SETTINGS.values():
-        chosen["steps"] = steps
-
-run = dlrepro.run.start("gradient_noise", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("gradient_noise", profile, seed, device, SETTINGS,
+                        overrides={"steps": steps})
 cfg = run.settings
 if depth < 2 or width < 1:
     raise ConfigError(f"depth must be >= 2 and width >= 1, got depth={depth}, width={width}")

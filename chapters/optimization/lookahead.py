@@ -108,11 +108,8 @@ SETTINGS = {
     "full": {"seeds": 5, "num_samples": 10000, "width": 256, "steps": 3000, "batch_size": 100,
              "eval_every": 100, "grid_points": 11},
 }
-for chosen in SETTINGS.values():
-    chosen.update({key: v for key, v in {"steps": steps, "width": width}.items()
-                   if v is not None})
-
-run = dlrepro.run.start("lookahead", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("lookahead", profile, seed, device, SETTINGS,
+                        overrides={"steps": steps, "width": width})
 cfg = run.settings
 if cfg.eval_every % k or cfg.steps % k:
     raise ConfigError(f"eval_every ({cfg.eval_every}) and steps ({cfg.steps}) must be multiples "

@@ -121,11 +121,8 @@ SETTINGS = {
     "full": {"seeds": 5, "width": 64, "queries": 16, "steps": 2000, "batch_size": 128,
              "eval_every": 50},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"queries": queries, "steps": steps}.items()
-                   if v is not None})
-
-run = dlrepro.run.start("zeroth_order", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("zeroth_order", profile, seed, device, SETTINGS,
+                        overrides={"queries": queries, "steps": steps})
 cfg = run.settings
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 64-{cfg.width}-10, "
       f"{cfg.steps} steps of batch {cfg.batch_size}, {cfg.queries} queries per step")

@@ -105,11 +105,8 @@ SETTINGS = {
              "sparsities": [0.5, 0.8, 0.9, 0.95, 0.98], "steps": 8000, "batch": 256,
              "lr": 1e-3, "eval_every": 1000},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"sparsities": sparsities, "widths": widths}.items()
-                   if v is not None})
-
-run = dlrepro.run.start("random_pruning", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("random_pruning", profile, seed, device, SETTINGS,
+                        overrides={"sparsities": sparsities, "widths": widths})
 cfg = run.settings
 if any(not 0.0 < s < 1.0 for s in cfg.sparsities):
     raise ConfigError(f"sparsities must lie strictly between 0 and 1, got {cfg.sparsities}")

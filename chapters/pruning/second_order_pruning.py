@@ -128,9 +128,9 @@ SETTINGS = {
              "mfac_dims": [2**14, 2**15, 2**16, 2**17, 2**18, 2**19, 2**20],
              "dense_dims": [256, 384, 512, 768, 1024, 1536, 2048], "repeats": 7},
 }
-for chosen in SETTINGS.values():
-    chosen.update({k: v for k, v in {"width": width, "rounds": rounds_per_level}.items()
-                   if v is not None})
+run = dlrepro.run.start("second_order_pruning", profile, seed, device, SETTINGS,
+                        overrides={"width": width, "rounds": rounds_per_level})
+cfg = run.settings
 LEVELS = sorted(float(s) for s in sparsities)
 HIGH = [s for s in LEVELS if s >= high_sparsity]
 if not LEVELS or not all(0.0 < s < 1.0 for s in LEVELS):
@@ -139,9 +139,6 @@ if not HIGH:
     raise ConfigError(f"no sparsity level is >= high_sparsity={high_sparsity}; the rule needs one")
 if not damping > 0:
     raise ConfigError(f"damping must be > 0, got {damping}")
-
-run = dlrepro.run.start("second_order_pruning", profile, seed, device, SETTINGS)
-cfg = run.settings
 if cfg.rounds < 1:
     raise ConfigError(f"rounds_per_level must be a positive integer, got {cfg.rounds}")
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.width}-"

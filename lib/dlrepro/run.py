@@ -93,13 +93,18 @@ class Run:
 
 
 def start(chapter: str, profile: str, seed: int, device: str,
-          settings: Mapping[str, Mapping[str, object]]) -> Run:
+          settings: Mapping[str, Mapping[str, object]],
+          overrides: Mapping[str, object] | None = None) -> Run:
     """Validate the parameters, seed everything and pick the profile's settings.
 
     ``settings`` maps each of :data:`PROFILES` to the chapter's sizes for it and must hold a
     ``seeds`` entry (the number of seeds), at least :data:`MIN_SEEDS` of its profile; every
     profile is checked whichever runs, so a smoke run catches a full profile with too few
-    seeds. The run's seeds are ``seed, seed + 1, ...``.
+    seeds, and all profiles must set the same keys. The run's seeds are ``seed, seed + 1, ...``.
+
+    ``overrides`` maps a size to a reader's knob: a value that is not ``None`` replaces the
+    profile's value (``{"width": width}`` with ``width = None`` keeps the profile's width).
+    ``settings`` itself is not changed.
     """
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
@@ -108,11 +113,24 @@ def start(chapter: str, profile: str, seed: int, device: str,
         raise ConfigError(f"chapter {chapter!r} defines no settings for profile(s) {missing}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
+    knobs = {key: value for key, value in (overrides or {}).items() if value is not None}
+    unknown = sorted(set(knobs) - set(settings[profile]))
+    if unknown:
+        raise ConfigError(f"chapter {chapter!r}: no size named {unknown} to override; the "
+                          f"profile sets {sorted(settings[profile])}")
+    keys = {name: set(settings[name]) for name in PROFILES}
+    uneven = {name: sorted(keys[name] ^ keys["quick"]) for name in PROFILES
+              if keys[name] != keys["quick"]}
+    if uneven:  # else a size missing from "full" would only fail on a GPU, minutes into a run
+        raise ConfigError(f"chapter {chapter!r}: every profile must set the same sizes; these "
+                          f"differ from the quick profile's: {uneven}")
     for name, fewest in MIN_SEEDS.items():
         if int(settings[name].get("seeds", 0)) < fewest:
             raise ConfigError(f"chapter {chapter!r}: profile {name!r} needs 'seeds' >= {fewest}, "
                               f"got {settings[name].get('seeds')!r}")
-    chosen = dict(settings[profile])
+    chosen = {**settings[profile], **knobs}
+    if int(chosen["seeds"]) < 1:
+        raise ConfigError(f"chapter {chapter!r}: 'seeds' must be >= 1, got {chosen['seeds']!r}")
     torch_device = resolve_device(device)
     seed_everything(seed)
     if torch_device.type == "cpu":
