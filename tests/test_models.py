@@ -16,6 +16,7 @@ from dlrepro.models import (
     CNN1d,
     ResidualMLP,
     activation,
+    seeded_mlps,
 )
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -56,6 +57,19 @@ def test_mlp_forward_equals_dense_computation():
     h = torch.tanh(x.reshape(9, 12) @ w1.T + b1)
     h = torch.tanh(h @ w2.T + b2)
     torch.testing.assert_close(model(x), h @ w3.T + b3)
+
+
+def test_seeded_mlps_are_torchs_default_layers_drawn_after_each_seed():
+    nets = seeded_mlps([3, 7, 3], 12, [16, 8], 5, "tanh")
+    assert [net.activation_name for net in nets] == ["tanh"] * 3
+    for seed, net in zip([3, 7, 3], nets):
+        torch.manual_seed(seed)  # reference: torch's own layers, built in the same order
+        reference = [nn.Linear(12, 16), nn.Linear(16, 8), nn.Linear(8, 5)]
+        for lin, ref in zip(net.linears, reference, strict=True):
+            torch.testing.assert_close(lin.weight, ref.weight, rtol=0, atol=0)
+            torch.testing.assert_close(lin.bias, ref.bias, rtol=0, atol=0)
+    assert not torch.equal(nets[0].linears[0].weight, nets[1].linears[0].weight)
+    assert nets[0] is not nets[2]  # same values, separate networks
 
 
 def test_mlp_and_activation_reject_bad_input():

@@ -186,11 +186,8 @@ def make_optimizer(name: str, lr: float, generator_seed: int):
 
 
 def stacked_networks() -> models.BatchedMLP:
-    nets = []
-    for s in run.seeds:
-        torch.manual_seed(s)
-        nets.append(models.MLP(dataset.num_features, [cfg.width, cfg.width],
-                               dataset.num_classes))
+    nets = models.seeded_mlps(run.seeds, dataset.num_features, [cfg.width, cfg.width],
+                              dataset.num_classes)
     return models.BatchedMLP.from_models(nets).to(run.device)
 
 # %% [markdown] tags=[]

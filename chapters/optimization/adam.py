@@ -230,12 +230,9 @@ def train_arm(task: str, name: str, rates: list[float]) -> np.ndarray:
     """Train every (rate, seed) of one optimizer in one pass; training loss, shape
     (rates, seeds, evaluations)."""
     dataset = datasets[task]
-    nets = []
-    for _ in rates:
-        for s in run.seeds:
-            torch.manual_seed(s)
-            nets.append(models.MLP(dataset.num_features, hidden[task], dataset.num_classes))
-    net = models.BatchedMLP.from_models(nets).to(run.device)
+    nets = models.seeded_mlps(run.seeds, dataset.num_features, hidden[task],
+                              dataset.num_classes)
+    net = models.BatchedMLP.from_models(nets * len(rates)).to(run.device)  # rate-major
     per_model = torch.tensor([r for r in rates for _ in run.seeds], device=run.device)
     config = train.TrainConfig(steps=steps_of[task], batch_size=BATCH,
                                eval_every=max(1, steps_of[task] // 20))

@@ -59,7 +59,7 @@ from dlrepro.curvature import top_eigenvalues
 from dlrepro.data import digits
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore, headless
-from dlrepro.models import MLP, BatchedMLP
+from dlrepro.models import BatchedMLP, seeded_mlps
 from dlrepro.optim import PerModelRate
 from dlrepro.plot import ARM_COLORS, mean_band, seed_band, use_style
 from dlrepro.train import TrainConfig, epoch_batches, evaluate_batched, train_batched
@@ -267,11 +267,8 @@ NAMES = {"sgd": "SGD", "adam": "Adam"}
 
 def initial_networks(copies):
     """Each seed's initial MLP, repeated ``copies`` times (seed-major order)."""
-    nets = []
-    for s in run.seeds:
-        torch.manual_seed(s)
-        nets += [MLP(data.num_features, [cfg.width, cfg.width], data.num_classes)] * copies
-    return nets
+    nets = seeded_mlps(run.seeds, data.num_features, [cfg.width, cfg.width], data.num_classes)
+    return [net for net in nets for _ in range(copies)]
 
 
 def steps_for(batch_size):

@@ -52,7 +52,7 @@ from dlrepro.claims import Claim, Criterion, Paper, mean_ci
 from dlrepro.data import mnist1d
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
-from dlrepro.models import MLP, BatchedMLP
+from dlrepro.models import BatchedMLP, seeded_mlps
 from dlrepro.optim import Lookahead
 from dlrepro.plot import ARM_COLORS, seed_band, use_style
 from dlrepro.train import TrainConfig, train_batched
@@ -214,10 +214,7 @@ print(claim.rule())
 
 # %% tags=[]
 data = mnist1d(num_samples=cfg.num_samples, device=run.device)
-initial = []
-for s in run.seeds:
-    torch.manual_seed(s)
-    initial.append(MLP(data.num_features, [cfg.width, cfg.width], data.num_classes))
+initial = seeded_mlps(run.seeds, data.num_features, [cfg.width, cfg.width], data.num_classes)
 
 
 def optimizer_for(family, lr, lookahead):

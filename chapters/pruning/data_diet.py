@@ -180,10 +180,8 @@ n_train = len(y)
 
 def networks(seeds: list[int]) -> models.BatchedMLP:
     """One freshly initialized MLP per seed, stacked."""
-    nets = []
-    for s in seeds:
-        torch.manual_seed(s)
-        nets.append(models.MLP(dataset.num_features, [cfg.width, cfg.width], dataset.num_classes))
+    nets = models.seeded_mlps(seeds, dataset.num_features, [cfg.width, cfg.width],
+                              dataset.num_classes)
     return models.BatchedMLP.from_models(nets).to(run.device)
 
 

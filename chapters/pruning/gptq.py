@@ -179,11 +179,8 @@ dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 x_calibration = dataset.x_train[:calibration_size]
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, lr=cfg.lr,
                            eval_every=cfg.eval_every)
-networks = []
-for s in run.seeds:
-    torch.manual_seed(s)
-    networks.append(models.MLP(dataset.num_features, [cfg.width, cfg.width],
-                               dataset.num_classes))
+networks = models.seeded_mlps(run.seeds, dataset.num_features, [cfg.width, cfg.width],
+                              dataset.num_classes)
 stack = models.BatchedMLP.from_models(networks).to(run.device)
 print(f"{sum(p.numel() for p in networks[0].parameters()):,} parameters per network; "
       f"{len(dataset.y_train)} training, {len(dataset.y_test)} test, "

@@ -236,11 +236,8 @@ print(claim.rule())
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, lr=cfg.lr,
                            eval_every=max(cfg.steps // 10, 1))
-networks = []
-for s in run.seeds:
-    torch.manual_seed(s)
-    networks.append(models.MLP(dataset.num_features, [cfg.width, cfg.width],
-                               dataset.num_classes))
+networks = models.seeded_mlps(run.seeds, dataset.num_features, [cfg.width, cfg.width],
+                              dataset.num_classes)
 stack = models.BatchedMLP.from_models(networks).to(run.device)
 num_weights = sum(lin.weight.numel() for lin in networks[0].linears)
 if inverse not in prune.surgeon.INVERSES:

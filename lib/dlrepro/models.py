@@ -17,8 +17,8 @@ from torch import nn
 
 from dlrepro.errors import ConfigError
 
-__all__ = ["ACTIVATIONS", "MLP", "ResidualBlock", "ResidualMLP", "CNN1d", "BatchedMLP",
-           "BatchedResidualMLP", "activation"]
+__all__ = ["ACTIVATIONS", "MLP", "seeded_mlps", "ResidualBlock", "ResidualMLP", "CNN1d",
+           "BatchedMLP", "BatchedResidualMLP", "activation"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -67,6 +67,20 @@ class MLP(nn.Sequential):
     @property
     def linears(self) -> list[nn.Linear]:
         return [m for m in self if isinstance(m, nn.Linear)]
+
+
+def seeded_mlps(seeds: Sequence[int], in_features: int, hidden: Sequence[int],
+                out_features: int, activation_name: str = "relu") -> list[MLP]:
+    """One :class:`MLP` per seed, each with torch's default initialization drawn right after
+    ``torch.manual_seed(seed)``: the same seed gives the same network in every chapter and arm.
+
+    This reseeds torch's global generator (as ``torch.manual_seed`` does).
+    """
+    nets = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        nets.append(MLP(in_features, hidden, out_features, activation_name))
+    return nets
 
 
 class ResidualBlock(nn.Module):
