@@ -53,6 +53,10 @@ def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
             str(chapter.notebook), str(tmp), parameters=parameters,
             cwd=str(chapter.notebook.parent), progress_bar=False, log_output=False,
             kernel_name="python3",
+            # The kernel's own log only ever says, for every chapter, that it listens on
+            # localhost TCP and that it was interrupted at shutdown (jupyter_client interrupts
+            # before it stops a kernel); a cell's error still reaches us as an exception.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except BaseException:
         tmp.unlink(missing_ok=True)
