@@ -113,7 +113,7 @@ cfg = run.settings
 DEPTHS = sorted({int(d) for d in cfg.depths})
 if not DEPTHS or DEPTHS[0] < 2:
     raise ConfigError(f"depths must be integers >= 2 (a square hidden layer is needed for the "
-                      f"update rank), got {depths}")
+                      f"update rank), got {cfg.depths}")
 NETWORKS = [*DEPTHS, "residual"]  # plain MLPs by hidden depth, then the residual MLP
 INITS = ("zero", "he", "glorot", "orthogonal")
 RANDOM_INITS = INITS[1:]

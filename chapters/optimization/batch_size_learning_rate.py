@@ -507,7 +507,8 @@ print(verdict.summary())
 # *The verdict is fragile, and we say so.* An earlier stored run of this chapter, on another
 # machine of the same kind (and before a refactor that we checked changes no number here),
 # measured 0.77 ± 0.16 for SGD and 0.50 ± 0.19 for Adam and passed all four criteria. The two
-# runs agree in every number except the largest learning rates at B = 8, where 1,685 steps of
+# runs agree in every number except the largest learning rates at B = 8 (and the slopes fitted
+# through them), where 1,685 steps of
 # training sit right at the edge of stability: floating-point rounding that differs between
 # processors moved the detected edge by a grid step or two in some of the (optimizer, seed)
 # sweeps. A claim whose verdict turns on that is not measured well enough at this scale; more

@@ -496,8 +496,9 @@ explore(show, estimator=widgets.ToggleButtons(
 # **At the full profile.** One run of the `full` profile (on the 2-core CPU, 424 s; 5 seeds,
 # 2,000 steps of 16 queries) gave the same pattern and the same verdict, PARTLY REPRODUCED:
 # final training loss 0.042 for RGE and 0.041 for CGE (gap 0.0008 ± 0.0035), the one-byte
-# replica within 0.015 of the bound, and the wrong-seed control only 0.58 times the bound, as
-# the bound grows with the steps faster than the drift does.
+# replica's deviation 0.015 times the quantization bound, and the wrong-seed control's only
+# 0.58 times it (the rule asks for 10), as the bound grows with the steps faster than the
+# drift does.
 #
 # **What differs from the papers.**
 #
