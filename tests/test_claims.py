@@ -16,18 +16,28 @@ from scipy import stats
 import dlrepro
 from dlrepro import files, scoreboard
 from dlrepro.claims import (
+    FAIL,
+    INCONCLUSIVE,
     NOT_REPRODUCED,
     PARTLY,
+    PASS,
     REPRODUCED,
+    UNDECIDED,
+    Check,
+    CheckFailed,
     Claim,
     Criterion,
-    Estimate,
     Paper,
+    bound,
+    equivalence,
     estimate,
     mean_ci,
+    non_inferiority,
+    superiority,
 )
 from dlrepro.errors import ConfigError
 from dlrepro.run import Run
+from dlrepro.tuning import tune
 
 matplotlib.use("Agg")
 
@@ -42,15 +52,6 @@ def make_run(seeds=(0, 1, 2)) -> Run:
 
     return Run("toy_chapter", "smoke", seeds[0], torch.device("cpu"), SimpleNamespace(),
                list(seeds))
-
-
-def make_claim(criteria=None, chapter="toy_chapter") -> Claim:
-    criteria = criteria or (
-        Criterion("above_half", "accuracy above 0.5", lambda e: e["acc"].mean > 0.5),
-        Criterion("above_090", "accuracy above 0.9", lambda e: e["acc"].mean > 0.9),
-    )
-    return Claim(chapter=chapter, paper=PAPER, statement="Networks learn the toy task.",
-                 paper_value="acc = 0.95", headline="acc", criteria=tuple(criteria))
 
 
 # --------------------------------------------------------------------------- estimates
@@ -97,85 +98,215 @@ def test_estimate_rejects_empty_and_non_finite(bad):
         estimate(bad)
 
 
+# --------------------------------------------------------------------------- criteria
+
+
+def outcome(criterion, **values):
+    return criterion.evaluate({k: np.asarray(v, dtype=float) for k, v in values.items()}).outcome
+
+
+GOOD = [0.80, 0.82, 0.81, 0.83, 0.79]
+
+
+@pytest.mark.parametrize("method,expected", [
+    ([v + 0.05 for v in GOOD], PASS),        # interval of the gain wholly above the margin 0.02
+    ([v - 0.05 for v in GOOD], FAIL),        # wholly below
+    ([0.80, 0.85, 0.78, 0.86, 0.79], UNDECIDED),  # straddles
+    (GOOD, FAIL),                            # the sham: identical arms, surely below 0.02
+])
+def test_superiority_three_outcomes(method, expected):
+    c = superiority("beats", "gain above 0.02", "m", "c", margin=0.02)
+    assert outcome(c, m=method, c=GOOD) == expected
+
+
+def test_superiority_at_margin_zero_with_identical_arms_is_undecided():
+    c = superiority("beats", "gain above 0", "m", "c")
+    assert outcome(c, m=GOOD, c=GOOD) == UNDECIDED
+
+
+def test_lower_is_better_flips_the_side():
+    c = superiority("faster", "fewer steps", "m", "c", margin=1.0, higher_is_better=False)
+    assert outcome(c, m=[10, 11, 10, 12, 11], c=[20, 21, 22, 20, 21]) == PASS
+    assert outcome(c, m=[20, 21, 22, 20, 21], c=[10, 11, 10, 12, 11]) == FAIL
+    n = non_inferiority("no slower", "at most 2 more", "m", "c", 2.0, higher_is_better=False)
+    assert outcome(n, m=[11, 11.5, 11.2, 11.1, 11.3], c=[11, 11.4, 11.1, 11.2, 11.2]) == PASS
+    assert outcome(n, m=[15, 15.5, 15.2, 15.1, 15.3], c=[11, 11.4, 11.1, 11.2, 11.2]) == FAIL
+
+
+def test_non_inferiority_passes_a_tie_and_fails_a_clear_loss():
+    c = non_inferiority("no worse", "loses less than 0.01", "m", "c", 0.01)
+    assert outcome(c, m=GOOD, c=GOOD) == PASS
+    assert outcome(c, m=[v - 0.05 for v in GOOD], c=GOOD) == FAIL
+    assert outcome(c, m=[0.80, 0.85, 0.74, 0.86, 0.79], c=GOOD) == UNDECIDED
+
+
+def test_bound_and_equivalence():
+    above = bound("above chance", "mean above 0.1", "acc", 0.1)
+    assert outcome(above, acc=[0.5, 0.6, 0.55]) == PASS
+    assert outcome(above, acc=[0.05, 0.06, 0.04]) == FAIL
+    below = bound("small", "mean below 1", "x", 1.0, above=False)
+    assert outcome(below, x=[0.1, 0.2, 0.15]) == PASS and outcome(below, x=[2, 2.2, 2.1]) == FAIL
+    eq = equivalence("slope", "slope within 0.1 of -0.5", "s", -0.5, 0.1)
+    assert outcome(eq, s=[-0.5, -0.49, -0.51, -0.5]) == PASS
+    assert outcome(eq, s=[-1.0, -1.01, -0.99]) == FAIL
+    assert outcome(eq, s=[-0.3, -0.7, -0.5]) == UNDECIDED
+
+
+def test_one_seed_is_undecided_and_the_interval_is_reported():
+    c = superiority("beats", "gain", "m", "c")
+    result = c.evaluate({"m": np.array([0.9]), "c": np.array([0.1])})
+    assert result.outcome == UNDECIDED and "no interval" in result.reason
+
+
+def test_unpaired_comparison_uses_welch():
+    c = superiority("beats", "gain", "m", "c", paired=False)
+    result = c.evaluate({"m": np.array([1.0, 2.0, 3.0]), "c": np.array([0.0, 0.5])})
+    expected = stats.ttest_ind([1.0, 2.0, 3.0], [0.0, 0.5], equal_var=False)
+    low, high = expected.confidence_interval(0.95)
+    assert (result.interval.low, result.interval.high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_edge_pick_makes_a_pass_undecided():
+    c = superiority("beats", "gain", "m", "c", rests_on=("lr",))
+    values = {"m": np.array([0.9, 0.91, 0.92]), "c": np.array([0.5, 0.52, 0.51])}
+    inner = tune("lr", [1, 2, 3], np.array([0.1, 0.9, 0.2]))
+    edge = tune("lr", [1, 2, 3], np.array([0.1, 0.2, 0.9]))
+    assert c.evaluate(values, {"lr": inner}).outcome == PASS
+    result = c.evaluate(values, {"lr": edge})
+    assert result.outcome == UNDECIDED and "edge" in result.reason
+    with pytest.raises(ConfigError, match="rests on"):
+        c.evaluate(values, {})
+
+
+def test_malformed_criteria_are_rejected():
+    with pytest.raises(ConfigError, match="margin"):
+        non_inferiority("x", "x", "m", "c", 0.0)
+    with pytest.raises(ConfigError, match="control"):
+        Criterion("x", "x", "superiority", "m", 0.0)
+    with pytest.raises(ConfigError, match="kind"):
+        Criterion("x", "x", "better", "m", 0.0)
+
+
 # --------------------------------------------------------------------------- claims and verdicts
 
 
-@pytest.mark.parametrize("accs,status,marks", [
-    ([0.95, 0.97, 0.96], REPRODUCED, {"above_half": True, "above_090": True}),
-    ([0.70, 0.72, 0.71], PARTLY, {"above_half": True, "above_090": False}),
-    ([0.20, 0.30, 0.25], NOT_REPRODUCED, {"above_half": False, "above_090": False}),
+def make_claim(checks=(), chapter="toy_chapter") -> Claim:
+    return Claim(
+        chapter=chapter, paper=PAPER, statement="The method beats the control.",
+        paper_value="gain = 0.05",
+        primary=superiority("beats control", "gain above 0", "acc_method", "acc_control"),
+        criteria=(bound("above chance", "method above 0.5", "acc_method", 0.5),),
+        checks=tuple(checks))
+
+
+CONTROL = [0.60, 0.62, 0.61, 0.63, 0.59]
+
+
+@pytest.mark.parametrize("method,status", [
+    ([0.70, 0.72, 0.71, 0.73, 0.69], REPRODUCED),
+    ([0.62, 0.64, 0.63, 0.65, 0.61], REPRODUCED),
+    ([0.40, 0.44, 0.41, 0.43, 0.40], NOT_REPRODUCED),
+    ([0.60, 0.70, 0.55, 0.68, 0.58], INCONCLUSIVE),
 ])
-def test_judge_all_some_none(accs, status, marks):
-    verdict = make_claim().judge({"acc": accs, "loss": [0.1, 0.2, 0.3]}, make_run())
+def test_verdict_levels(method, status):
+    verdict = make_claim().judge({"acc_method": method, "acc_control": CONTROL}, make_run())
     assert verdict.status == status
-    assert verdict.criteria == marks
-    assert verdict.estimates["acc"].mean == pytest.approx(np.mean(accs))
-    summary = verdict.summary()
-    assert summary.startswith(f"Verdict: {status}")
-    assert summary.count("[pass]") == sum(marks.values())
-    assert summary.count("[FAIL]") == 2 - sum(marks.values())
-    assert f"acc = {verdict.estimates['acc']}" in str(verdict)
+    assert verdict.summary().startswith(f"Verdict: {status}")
+    assert "primary: beats control" in verdict.summary()
 
 
-def test_judge_accepts_estimates_and_rejects_unmeasured_keys():
-    run = make_run()
-    verdict = make_claim().judge({"acc": Estimate((0.6, 0.8))}, run)
-    assert verdict.status == PARTLY and verdict.estimates["acc"].n == 2
-    reads_missing = Criterion("gap", "gap below 0.1", lambda e: e["gap"].mean < 0.1)
-    with pytest.raises(ConfigError) as info:
-        make_claim([reads_missing]).judge({"acc": [0.9]}, run)
-    assert "'gap'" in str(info.value)
-    with pytest.raises(ConfigError):
-        make_claim().judge({"loss": [0.9]}, run)  # the headline was not measured
+def test_partly_when_the_primary_passes_and_another_does_not():
+    claim = Claim("toy_chapter", PAPER, "s", "v",
+                  primary=superiority("beats", "gain", "m", "c"),
+                  criteria=(bound("high", "above 0.9", "m", 0.9),))
+    verdict = claim.judge({"m": [0.7, 0.71, 0.72], "c": [0.5, 0.51, 0.5]}, make_run())
+    assert verdict.status == PARTLY
+    assert {k: o.outcome for k, o in verdict.outcomes.items()} == {"beats": PASS, "high": FAIL}
 
 
-def test_several_headlines_and_one_not_measured():
-    run = make_run()
-    claim = make_claim()
-    claim = Claim(claim.chapter, claim.paper, claim.statement, claim.paper_value,
-                  ("acc", "slowdown"), claim.criteria)
-    verdict = claim.judge({"acc": [0.5, 0.7]}, run)
-    assert verdict.ours() == f"acc = {estimate([0.5, 0.7])}; slowdown: not measured"
-    assert verdict.record()["ours"] == verdict.ours()
+def test_checks_stop_a_run_and_never_count(restore_torch_state):
+    holds = Check("positive", "control above 0", lambda e: e["acc_control"].low > 0)
+    fails = Check("impossible", "control above 1", lambda e: e["acc_control"].mean > 1)
+    values = {"acc_method": [0.4, 0.41, 0.42, 0.4, 0.41], "acc_control": CONTROL}
+    verdict = make_claim([holds]).judge(values, make_run())
+    assert verdict.status == NOT_REPRODUCED and verdict.checks == {"positive": True}
+    assert "[check holds] positive" in verdict.summary()
+    quick = make_run()
+    quick.profile = "quick"
+    with pytest.raises(CheckFailed, match="impossible"):
+        make_claim([fails]).judge(values, quick)
+    smoke = make_claim([fails]).judge(values, make_run())  # smoke: numbers mean nothing
+    assert smoke.checks == {"impossible": False} and "FAILED" in smoke.summary()
 
 
-def test_claim_without_criteria_is_rejected():
-    with pytest.raises(ConfigError):
-        Claim("c", PAPER, "s", "v", "acc", ())
+def test_judge_rejects_unmeasured_and_duplicate_names():
+    with pytest.raises(ConfigError, match="acc_control"):
+        make_claim().judge({"acc_method": [0.9, 0.8]}, make_run())
+    with pytest.raises(ConfigError, match="twice"):
+        Claim("c", PAPER, "s", "v", primary=bound("a", "a", "m", 0.0),
+              criteria=(bound("a", "a", "m", 1.0),))
 
 
-def test_verdict_save_writes_a_complete_record(tmp_path):
-    verdict = make_claim().judge({"acc": [0.95, 0.97, 0.96]}, make_run(seeds=(4, 5, 6)))
+def test_record_and_sham(tmp_path, capsys):
+    values = {"acc_method": [0.70, 0.72, 0.71, 0.73, 0.69], "acc_control": CONTROL}
+    verdict = make_claim().judge(values, make_run(seeds=(4, 5, 6, 7, 8)))
     path = verdict.save(tmp_path)
     assert path == tmp_path / "toy_chapter.json"
-    assert sorted(os.listdir(tmp_path)) == ["toy_chapter.json"]
     record = json.loads(path.read_text())
     assert set(RECORD_FIELDS) <= set(record)
-    assert record["chapter"] == "toy_chapter" and record["verdict"] == REPRODUCED
-    assert record["paper"] == PAPER.cite() and "2019" in record["paper"]
-    assert record["claim"] == "Networks learn the toy task."
-    assert record["rule"] == make_claim().rule() and "above_half" in record["rule"]
-    assert record["paper_value"] == "acc = 0.95"
-    assert record["ours"] == f"acc = {verdict.estimates['acc']}"
-    assert record["seeds"] == [4, 5, 6] and record["profile"] == "smoke"
-    assert record["device"] == "cpu"
-    assert record["library_version"] == dlrepro.__version__
-    assert 0 <= record["wall_time_s"] < 60
-    assert record["measurements"]["acc"]["mean"] == pytest.approx(0.96)
-    assert record["measurements"]["acc"]["ci95"] == pytest.approx(
-        stats.t.ppf(0.975, 2) * np.std([0.95, 0.97, 0.96], ddof=1) / math.sqrt(3))
-    assert record["criteria"] == {"above_half": True, "above_090": True}
+    assert record["verdict"] == REPRODUCED and record["sham"] is False
+    assert record["primary"] == "beats control" and record["paper"] == PAPER.cite()
+    primary = record["criteria"]["beats control"]
+    gain = np.subtract(values["acc_method"], CONTROL)
+    low, high = stats.ttest_1samp(gain, 0.0).confidence_interval(0.95)
+    assert primary["outcome"] == PASS and primary["primary"] is True
+    assert primary["interval"]["low"] == pytest.approx(low)
+    assert primary["interval"]["high"] == pytest.approx(high)
+    assert primary["claim_side"] == [0.0, math.inf]
+    assert record["seeds"] == [4, 5, 6, 7, 8] and record["library_version"] == dlrepro.__version__
+    assert record["rule"] == make_claim().rule() and "primary, beats control" in record["rule"]
+    assert record["measurements"]["acc_method"]["mean"] == pytest.approx(0.71)
+
+    sham_run = make_run(seeds=(0, 1, 2, 3, 4))
+    sham_run.sham = True
+    sham = make_claim().judge({"acc_method": CONTROL, "acc_control": CONTROL}, sham_run)
+    assert sham.status == INCONCLUSIVE and not sham.sham_passed
+    assert sham.save(tmp_path) == tmp_path / "sham" / "toy_chapter.json"
+    broken = make_claim().judge(values, sham_run)  # a "sham" that still runs the method
+    assert broken.sham_passed and "SHAM PASSED" in broken.summary()
+    broken.save(tmp_path / "broken")
+    assert "SHAM PASSED THE PRIMARY" in capsys.readouterr().err
 
 
 def test_verdict_save_defaults_to_results_dir(isolated_env):
-    verdict = make_claim().judge({"acc": [0.5]}, make_run(seeds=(0,)))
-    path = verdict.save()
+    values = {"acc_method": [0.5], "acc_control": [0.4]}
+    path = make_claim().judge(values, make_run(seeds=(0,))).save()
     assert path == isolated_env / "toy_chapter.json"
-    assert json.loads(path.read_text())["verdict"] == NOT_REPRODUCED
+    assert json.loads(path.read_text())["verdict"] == INCONCLUSIVE  # one seed cannot decide
+
+
+def test_glue_of_the_verdict_box(monkeypatch, isolated_env):
+    import dlrepro.claims as claims
+
+    glued = {}
+    monkeypatch.setattr(claims, "glue", lambda name, value, markdown=False:
+                        glued.__setitem__(name, (value, markdown)))
+    values = {"acc_method": [0.70, 0.72, 0.71, 0.73, 0.69], "acc_control": CONTROL}
+    verdict = make_claim().judge(values, make_run())
+    verdict.glue()
+    box, markdown = glued["verdict_box"]
+    assert markdown and box.startswith("```{admonition} Verdict: REPRODUCED")
+    assert "beats control: gain above 0" in box and "gain = 0.05" in box
+    assert verdict.ours() in box and "(#verdict)" in box
+    assert "not run for this version of the chapter" in box
+    assert glued["verdict"] == (REPRODUCED, False)
+    assert glued["primary_low"] == (verdict.primary.interval.low, False)
+    assert glued["primary_estimate"][0] == pytest.approx(0.1)
 
 
 def test_verdict_save_is_atomic_when_the_write_fails(tmp_path, monkeypatch):
-    good = make_claim().judge({"acc": [0.95, 0.97]}, make_run(seeds=(0, 1)))
+    values = {"acc_method": [0.70, 0.72, 0.71], "acc_control": [0.60, 0.62, 0.61]}
+    good = make_claim().judge(values, make_run())
     path = good.save(tmp_path)
     before = path.read_bytes()
 
@@ -198,7 +329,8 @@ def test_verdict_save_is_atomic_when_the_write_fails(tmp_path, monkeypatch):
             raise OSError("disk full")  # ... then the write fails
 
     monkeypatch.setattr(files.os, "fdopen", lambda fd, mode: FailingHandle(real_fdopen(fd, mode)))
-    bad = make_claim().judge({"acc": [0.1, 0.2]}, make_run(seeds=(0, 1)))
+    bad = make_claim().judge({"acc_method": [0.1, 0.2, 0.1], "acc_control": [0.6, 0.6, 0.7]},
+                             make_run())
     with pytest.raises(OSError, match="disk full"):
         bad.save(tmp_path)
     assert path.read_bytes() == before
@@ -215,6 +347,25 @@ def test_verdict_save_is_atomic_when_the_write_fails(tmp_path, monkeypatch):
         bad.save(tmp_path)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["toy_chapter.json"]
+
+
+def test_strip_run_metadata_keeps_outputs_and_drops_paths(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["papermill"] = {"input_path": "/home/someone/x.ipynb", "duration": 3.0}
+    nb.cells[0].metadata["papermill"] = {"duration": 0.1}
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026"}
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="2\n")]
+    path = tmp_path / "c.ipynb"
+    nbformat.write(nb, path)
+    files.strip_run_metadata(path)
+    text = path.read_text()
+    assert "/home/someone" not in text and "duration" not in text
+    again = nbformat.read(path, as_version=4)
+    assert again.cells[0].metadata == {"tags": ["parameters"]}
+    assert again.cells[0].outputs[0].text == "2\n"
 
 
 # --------------------------------------------------------------------------- files

@@ -4,6 +4,8 @@
 and ``device``; each executed notebook and its result record land under ``--out``. Bad input
 (an unknown chapter, profile or device; CUDA asked for where there is none) exits with status 2
 and a message that says what to do; a failed run exits 1 and leaves no partial notebook.
+``run --sham`` runs a chapter with its method replaced by its control; a sham that passes its
+primary exits 1.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from pathlib import Path
 
 from dlrepro.book import build, stage
 from dlrepro.chapters import Chapter, book_root, find_chapters, select
+from dlrepro.claims import PASS
 from dlrepro.errors import ConfigError, DlreproError
+from dlrepro.files import strip_run_metadata
 from dlrepro.run import DEVICES, PROFILES, resolve_device
 from dlrepro.scoreboard import as_text, load_records, write_markdown
 
 __all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters"]
 
 
-def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
-             in_place: bool) -> tuple[str, float]:
-    """Run one notebook with papermill; returns (verdict, seconds).
+def _execute(chapter: Chapter, parameters: dict, target: Path, results: Path,
+             sham: bool) -> tuple[dict | None, float]:
+    """Run one notebook with papermill into ``target``; returns (its record, seconds).
 
     The notebook is written under a temporary name and renamed when the run succeeds; the
     chapter's previous record is removed first, so a failed run leaves neither.
@@ -34,17 +38,13 @@ def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
 
     import papermill
 
-    executed = out / "chapters" / chapter.part / f"{chapter.name}.ipynb"
-    target = chapter.notebook if in_place else executed
-    results = (book_root() / "results") if in_place else out / "results"
     target.parent.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}.running.ipynb")
-    record = results / f"{chapter.name}.json"
+    record = results / ("sham" if sham else "") / f"{chapter.name}.json"
     record.unlink(missing_ok=True)  # a failed run must not leave an older verdict behind
-    if not in_place:
-        executed.unlink(missing_ok=True)  # nor an older executed notebook for the book
-    parameters = {} if in_place else {"profile": profile, "seed": seed, "device": device}
+    if target != chapter.notebook:
+        target.unlink(missing_ok=True)  # nor an older executed notebook for the book
     os.environ["DLREPRO_RESULTS"] = str(results.resolve())
     os.environ["DLREPRO_HEADLESS"] = "1"  # see dlrepro.explore
     started = time.perf_counter()
@@ -61,10 +61,37 @@ def _execute(chapter: Chapter, profile: str, seed: int, device: str, out: Path,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if target == chapter.notebook:
+        strip_run_metadata(tmp)
     os.replace(tmp, target)
     seconds = time.perf_counter() - started
-    verdict = json.loads(record.read_text())["verdict"] if record.exists() else "NO RECORD"
-    return verdict, seconds
+    return (json.loads(record.read_text()) if record.exists() else None), seconds
+
+
+def _report(chapter: Chapter, record: dict | None, profile: str, seconds: float,
+            sham: bool) -> bool:
+    """Print one line per run; False when a sham run passed its primary (a defect)."""
+    verdict = record["verdict"] if record else "NO RECORD"
+    label = f"{chapter.name} (sham)" if sham else chapter.name
+    print(f"{label:<34} {verdict:<18} {profile:<6} {seconds:6.1f} s", flush=True)
+    if sham and record and record["criteria"][record["primary"]]["outcome"] == PASS:
+        print(f"{label}: SHAM PASSED THE PRIMARY {record['primary']!r}: the verdict does not "
+              f"depend on the method; fix the chapter's rule", file=sys.stderr)
+        return False
+    return True
+
+
+def _plan(chapter: Chapter, args: argparse.Namespace, out: Path) -> list[tuple]:
+    """The runs of one chapter: (parameters, executed notebook, results directory, sham)."""
+    executed = Path("chapters") / chapter.part / f"{chapter.name}.ipynb"
+    if args.store:  # the sham first, so that the stored run's verdict box reads its outcome
+        results = book_root() / "results"
+        return [({"sham": True}, out / "sham" / executed, results, True),
+                ({}, chapter.notebook, results, False)]
+    parameters = {"profile": args.profile, "seed": args.seed, "device": args.device}
+    if args.sham:
+        return [({**parameters, "sham": True}, out / "sham" / executed, out / "results", True)]
+    return [(parameters, out / executed, out / "results", False)]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -73,9 +100,10 @@ def _run(args: argparse.Namespace) -> int:
     resolve_device(args.device)
     if args.seed < 0:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
-    if args.store and (args.profile != "quick" or args.seed != 0 or args.device != "auto"):
-        raise ConfigError("--store keeps the stored outputs at their defaults: drop --profile, "
-                          "--seed and --device")
+    if args.store and (args.profile != "quick" or args.seed != 0 or args.device != "auto"
+                       or args.sham):
+        raise ConfigError("--store keeps the stored outputs at their defaults and stores the "
+                          "sham run too: drop --profile, --seed, --device and --sham")
     chapters = find_chapters(book_root())
     if args.all == bool(args.chapters):
         raise ConfigError("name one or more chapters, or pass --all (see `python -m dlrepro list`)")
@@ -83,16 +111,17 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     failed = 0
     for chapter in selected:
-        try:
-            verdict, seconds = _execute(chapter, args.profile, args.seed, args.device, out,
-                                        args.store)
-        except Exception as error:  # papermill reports the failing cell and its exception
-            failed += 1
-            summary = str(error).strip().splitlines()
-            print(f"{chapter.name:<28} FAILED  {summary[-1] if summary else type(error).__name__}",
-                  file=sys.stderr)
-            continue
-        print(f"{chapter.name:<28} {verdict:<18} {args.profile:<6} {seconds:6.1f} s", flush=True)
+        for parameters, target, results, sham in _plan(chapter, args, out):
+            try:
+                record, seconds = _execute(chapter, parameters, target, results, sham)
+            except Exception as error:  # papermill reports the failing cell and its exception
+                failed += 1
+                summary = str(error).strip().splitlines()
+                label = f"{chapter.name} (sham)" if sham else chapter.name
+                print(f"{label:<34} FAILED  {summary[-1] if summary else type(error).__name__}",
+                      file=sys.stderr)
+                break
+            failed += not _report(chapter, record, args.profile, seconds, sham)
     return 1 if failed else 0
 
 
@@ -124,7 +153,7 @@ def _book(args: argparse.Namespace, executed: Path | None = None) -> int:
 def _reproduce(args: argparse.Namespace) -> int:
     """Run every chapter, then build the scoreboard and the book from the executed notebooks."""
     out = Path(args.out).resolve()
-    args.chapters, args.all, args.store = [], True, False
+    args.chapters, args.all, args.store, args.sham = [], True, False, False
     status = _run(args)
     records = load_records(out / "results")
     print(as_text(records))
@@ -152,7 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--all", action="store_true", help="run every chapter")
     run.add_argument("--store", action="store_true",
                      help="authors: run at quick and store outputs in the chapter's own notebook "
-                          "and its record in results/")
+                          "and its record in results/, after a sham run whose record goes to "
+                          "results/sham/")
+    run.add_argument("--sham", action="store_true",
+                     help="replace each chapter's method by its control (sham = True); the "
+                          "record goes to <out>/results/sham/ and must not pass its primary")
     execution_options(run, "runs")
 
     reproduce = commands.add_parser("reproduce", help="run every chapter and build the book")

@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+"""Files the book keeps: atomic writes (a reader sees the old file or the new one, never half of
+one) and stored notebooks that hold only what their run produced."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_text_atomic"]
+__all__ = ["write_text_atomic", "strip_run_metadata"]
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -28,4 +29,20 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def strip_run_metadata(notebook: str | os.PathLike) -> Path:
+    """Remove papermill's run metadata (input and output paths, parameters, timings) from a
+    stored notebook, in place: what stays is the chapter and the outputs of its run, so a
+    re-store does not churn the diff and a downloaded notebook shows nobody's directories."""
+    import nbformat
+
+    path = Path(notebook)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    write_text_atomic(path, nbformat.writes(nb) + "\n")
     return path

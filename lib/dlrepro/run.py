@@ -8,7 +8,7 @@ comes from the returned :class:`Run`.
 profile    where                                       budget per chapter
 =========  ==========================================  ===========================
 smoke      the test suite                              <= 15 s on a 2-core CPU
-quick      default; stored outputs; the rendered book  <= 90 s on a 2-core CPU
+quick      default; stored outputs; the rendered book  <= 60 s on a 2-core CPU
 full       one GPU, nearer the paper's scale           <= 10 min on one H100
 =========  ==========================================  ===========================
 """
@@ -35,7 +35,7 @@ PROFILES = ("smoke", "quick", "full")
 DEVICES = ("auto", "cpu", "cuda")
 #: The fewest seeds each profile may declare: the book's verdicts (quick) and the fuller runs
 #: (full) aggregate over several seeds; smoke only checks that the pipeline runs.
-MIN_SEEDS = {"smoke": 1, "quick": 3, "full": 5}
+MIN_SEEDS = {"smoke": 1, "quick": 5, "full": 8}
 
 
 def resolve_device(device: str) -> torch.device:
@@ -81,6 +81,7 @@ class Run:
     device: torch.device
     settings: SimpleNamespace
     seeds: list[int]
+    sham: bool = False
     started: float = field(default_factory=time.perf_counter)
 
     def elapsed(self) -> float:
@@ -94,7 +95,7 @@ class Run:
 
 def start(chapter: str, profile: str, seed: int, device: str,
           settings: Mapping[str, Mapping[str, object]],
-          overrides: Mapping[str, object] | None = None) -> Run:
+          overrides: Mapping[str, object] | None = None, sham: bool = False) -> Run:
     """Validate the parameters, seed everything and pick the profile's settings.
 
     ``settings`` maps each of :data:`PROFILES` to the chapter's sizes for it and must hold a
@@ -105,12 +106,17 @@ def start(chapter: str, profile: str, seed: int, device: str,
     ``overrides`` maps a size to a reader's knob: a value that is not ``None`` replaces the
     profile's value (``{"width": width}`` with ``width = None`` keeps the profile's width).
     ``settings`` itself is not changed.
+
+    ``sham=True`` marks a run whose method arm the chapter has replaced by its control: its
+    record goes to ``results/sham/`` (:meth:`dlrepro.claims.Verdict.save`).
     """
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
     missing = [p for p in PROFILES if p not in settings]
     if missing:
         raise ConfigError(f"chapter {chapter!r} defines no settings for profile(s) {missing}")
+    if not isinstance(sham, bool):
+        raise ConfigError(f"sham must be True or False, got {sham!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
     knobs = {key: value for key, value in (overrides or {}).items() if value is not None}
@@ -136,4 +142,4 @@ def start(chapter: str, profile: str, seed: int, device: str,
     if torch_device.type == "cpu":
         torch.use_deterministic_algorithms(True)
     seeds = [seed + i for i in range(int(chosen["seeds"]))]
-    return Run(chapter, profile, seed, torch_device, SimpleNamespace(**chosen), seeds)
+    return Run(chapter, profile, seed, torch_device, SimpleNamespace(**chosen), seeds, sham)
