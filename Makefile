@@ -23,10 +23,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[book,test,dev]"
 	touch $(STAMP)
 
-## make reproduce [PROFILE=quick|full] [DEVICE=auto|cpu|cuda]: run every chapter headless,
-## write records and the executed notebooks under _build/reproduce, build scoreboard and book.
+## make reproduce [PROFILE=quick|full] [DEVICE=auto|cpu|cuda] [SHAM=1]: run every chapter
+## headless (SHAM=1: each chapter's sham run first), write records and the executed notebooks
+## under _build/reproduce, build scoreboard and book.
 reproduce: $(STAMP)
-	$(PY) -m dlrepro reproduce --profile $(PROFILE) --device $(DEVICE) --out _build/reproduce
+	$(PY) -m dlrepro reproduce --profile $(PROFILE) --device $(DEVICE) --out _build/reproduce \
+		$(if $(SHAM),--with-sham)
 
 ## make test: library tests, chapters at smoke, nbval on stored notebooks, pairing, book + browser.
 test: $(STAMP) browser

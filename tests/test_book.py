@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dlrepro.chapters import find_chapters
+from dlrepro.chapters import find_chapters, find_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -68,19 +69,44 @@ def test_index_lists_every_chapter(html, browser):
 
 
 @pytest.mark.parametrize("chapter", find_chapters(ROOT), ids=lambda c: c.name)
-def test_chapter_page_shows_figures_and_verdict(html, browser, chapter):
+def test_chapter_page_shows_verdict_box_figures_and_verdict(html, browser, chapter):
     page = html / "chapters" / chapter.part / f"{chapter.name}.html"
     text = page_text(browser, page)
     assert chapter.title in text
     assert "Verdict: " in text and "The claim" in text
+    record = json.loads((ROOT / "results" / f"{chapter.name}.json").read_text())
+    boxes = browser.find_elements("css selector", ".admonition.verdict-box")
+    assert len(boxes) == 1, "the verdict box (glued from the run) is missing"
+    box = boxes[0].text
+    assert f"Verdict: {record['verdict']}" in box and "Sham run" in box
+    assert "not run for this version" not in box, "the stored sham run did not reach the box"
+    claim = browser.find_element("id", "the-claim")
+    assert boxes[0].location["y"] < claim.location["y"], "the box sits above The claim"
+    link = boxes[0].find_element("css selector", "a[href='#verdict']")
+    assert browser.find_element("id", "verdict") and link
     loaded = browser.execute_script(
         "return Array.from(document.images).filter("
         "i => i.complete && i.naturalWidth > 100 && i.src.includes('_images')).length")
     assert loaded >= 2, "the chapter's figures did not load"
+    unpasted = browser.find_elements("css selector", ".pasted-text")
+    assert all(e.text.strip() for e in unpasted), "a glued number is empty"
 
 
 def test_scoreboard_page_lists_every_verdict(html, browser):
     text = page_text(browser, html / "scoreboard.html")
+    for part in find_parts(ROOT):
+        assert part.caption in text
+    links = {a.get_attribute("href").split("/")[-1] for a in
+             browser.find_elements("css selector", "article a.reference.internal")}
     for chapter in find_chapters(ROOT):
-        assert chapter.name in text
-    assert "REPRODUCED" in text
+        assert chapter.title in text and f"{chapter.name}.html" in links
+        record = json.loads((ROOT / "results" / f"{chapter.name}.json").read_text())
+        assert record["verdict"] in text
+    badges = browser.find_elements("css selector", "span.sd-badge")
+    assert len(badges) >= len(find_chapters(ROOT)), "verdict badges did not render"
+    colours = {b.value_of_css_property("background-color") for b in badges}
+    assert len(colours) >= 2 or len({b.text for b in badges}) == 1
+    figure = browser.execute_script(
+        "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 300 && "
+        "i.src.includes('scoreboard-primaries')).length")
+    assert figure == 1, "the scoreboard's figure did not load"

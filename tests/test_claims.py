@@ -1,5 +1,5 @@
-"""dlrepro.claims (estimates, rules, verdict records), dlrepro.files, dlrepro.scoreboard and the
-confidence band of dlrepro.plot, which is the same interval as a claim's."""
+"""dlrepro.claims (estimates, criteria, rules, verdict records), dlrepro.files and the confidence
+band of dlrepro.plot, which is the same interval as a claim's."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import torch
 from scipy import stats
 
 import dlrepro
-from dlrepro import files, scoreboard
+from dlrepro import files
 from dlrepro.claims import (
     FAIL,
     INCONCLUSIVE,
@@ -385,68 +385,6 @@ def test_write_text_atomic(tmp_path):
     files.write_text_atomic(target, "second, longer text\n")
     assert target.read_text() == "second, longer text\n"
     assert os.listdir(target.parent) == ["note.txt"]
-
-
-# --------------------------------------------------------------------------- scoreboard
-
-
-def fake_record(chapter: str, verdict: str, seeds: int, seconds: float) -> dict:
-    return {"chapter": chapter, "verdict": verdict, "profile": "quick",
-            "seeds": list(range(seeds)), "device": "cpu", "wall_time_s": seconds,
-            "paper_value": f"value of {chapter} | with a pipe", "ours": f"ours {chapter}",
-            "paper": f"Someone (2020). Paper of {chapter}."}
-
-
-def write_fake_records(directory) -> list[dict]:
-    records = [fake_record("zeta_chapter", NOT_REPRODUCED, 2, 61.4),
-               fake_record("alpha_chapter", REPRODUCED, 5, 12.6),
-               fake_record("mid_chapter", PARTLY, 3, 7.0)]
-    directory.mkdir(parents=True, exist_ok=True)
-    # File names deliberately not in chapter order; a leftover temporary file is ignored.
-    for name, record in zip(["a.json", "b.json", "c.json"], records, strict=True):
-        (directory / name).write_text(json.dumps(record))
-    (directory / ".alpha_chapter.json.x1y2.tmp").write_text("{half a rec")
-    return records
-
-
-def test_load_records_sorted_by_chapter(tmp_path):
-    write_fake_records(tmp_path)
-    records = scoreboard.load_records(tmp_path)
-    assert [r["chapter"] for r in records] == ["alpha_chapter", "mid_chapter", "zeta_chapter"]
-    assert scoreboard.load_records(tmp_path / "empty") == []
-
-
-def test_as_text_has_each_chapter_verdict_on_its_line(tmp_path):
-    write_fake_records(tmp_path)
-    text = scoreboard.as_text(scoreboard.load_records(tmp_path))
-    lines = text.splitlines()
-    assert len(lines) == 4 and lines[0].split() == ["chapter", "verdict", "profile", "seeds",
-                                                     "device", "time"]
-    by_chapter = {line.split()[0]: line for line in lines[1:]}
-    assert "REPRODUCED" in by_chapter["alpha_chapter"] and "13 s" in by_chapter["alpha_chapter"]
-    assert by_chapter["alpha_chapter"].split()[3] == "5"
-    assert "PARTLY REPRODUCED" in by_chapter["mid_chapter"]
-    assert "NOT REPRODUCED" in by_chapter["zeta_chapter"] and "61 s" in by_chapter["zeta_chapter"]
-    assert "no result records" in scoreboard.as_text([])
-
-
-def test_as_markdown_and_write_markdown(tmp_path):
-    write_fake_records(tmp_path / "results")
-    records = scoreboard.load_records(tmp_path / "results")
-    page = scoreboard.as_markdown(records)
-    rows = [line for line in page.splitlines() if line.startswith("| ") and "_chapter" in line]
-    assert len(rows) == 3
-    assert rows[0].startswith("| alpha_chapter | **REPRODUCED** |")
-    assert rows[1].startswith("| mid_chapter | **PARTLY REPRODUCED** |")
-    assert rows[2].startswith("| zeta_chapter | **NOT REPRODUCED** |")
-    assert rows[0].count(" | ") == 5 and rows[0].endswith("| 5 | cpu | 13 s |")
-    # The paper's number beside ours, per chapter, below the table.
-    section = page[page.index("### alpha_chapter: REPRODUCED"):page.index("### mid_chapter")]
-    assert "**Paper:** value of alpha_chapter | with a pipe" in section
-    assert "**Ours:** ours alpha_chapter" in section and "Paper of alpha_chapter" in section
-    out = scoreboard.write_markdown(records, tmp_path / "scoreboard.md")
-    assert out.read_text() == page
-    assert "No result records were found." in scoreboard.as_markdown([])
 
 
 # --------------------------------------------------------------------------- plot

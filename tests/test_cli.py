@@ -160,11 +160,15 @@ def test_argparse_errors_exit_2(book, capsys):
 
 def fake_records(directory: Path) -> None:
     directory.mkdir(parents=True)
-    for chapter, verdict, seeds in [("random_labels", "PARTLY REPRODUCED", 3),
-                                    ("lottery_ticket", "REPRODUCED", 5)]:
+    for chapter, verdict, seeds in [("random_labels", "PARTLY REPRODUCED", 5),
+                                    ("lottery_ticket", "REPRODUCED", 8)]:
         record = {"chapter": chapter, "verdict": verdict, "profile": "quick",
                   "seeds": list(range(seeds)), "device": "cpu", "wall_time_s": 42.0,
-                  "paper_value": "x", "ours": "y", "paper": "Author (2019). Title."}
+                  "paper_value": "x", "ours": "y", "paper": "Author (2019). Title.",
+                  "primary": "p", "chapter_hash": "h",
+                  "criteria": {"p": {"outcome": "pass", "primary": True,
+                                     "claim_side": [0.0, float("inf")],
+                                     "interval": {"estimate": 1.0, "low": 0.5, "high": 1.5}}}}
         (directory / f"{chapter}.json").write_text(json.dumps(record))
 
 
@@ -176,10 +180,11 @@ def test_scoreboard_prints_verdicts(book, capsys, tmp_path):
     assert status == 0
     lines = out.splitlines()
     assert len(lines) == 3
-    assert lines[1].split()[:2] == ["lottery_ticket", "REPRODUCED"]
-    assert lines[1].split()[3] == "5" and lines[1].endswith("42 s")
+    assert lines[1].split()[:3] == ["lottery_ticket", "REPRODUCED", "pass"]
+    assert lines[1].split()[5] == "8" and lines[1].endswith("42 s")
     assert lines[2].split()[:3] == ["random_labels", "PARTLY", "REPRODUCED"]
-    assert "| lottery_ticket | **REPRODUCED** |" in page.read_text()
+    assert "{bdg-success}`REPRODUCED`" in page.read_text()
+    assert (page.parent / "scoreboard-primaries.png").exists()
 
 
 def test_scoreboard_missing_directory(book, capsys, tmp_path):

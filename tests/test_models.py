@@ -76,7 +76,7 @@ def test_mlp_and_activation_reject_bad_input():
     with pytest.raises(ConfigError):
         MLP(10, [0], 2)
     with pytest.raises(ConfigError) as info:
-        MLP(10, [5], 2, activation_name="swish")
+        MLP(10, [5], 2, activation_name="mish")
     assert "relu" in str(info.value)
     with pytest.raises(ConfigError):
         activation("softplus")
@@ -85,7 +85,8 @@ def test_mlp_and_activation_reject_bad_input():
 def test_activations_compute_their_functions():
     x = torch.linspace(-3, 3, 13)
     reference = {"relu": torch.relu, "tanh": torch.tanh, "gelu": F.gelu,
-                 "sigmoid": torch.sigmoid, "linear": lambda t: t}
+                 "sigmoid": torch.sigmoid, "elu": lambda t: torch.where(t > 0, t, t.exp() - 1),
+                 "swish": lambda t: t / (1 + (-t).exp()), "linear": lambda t: t}
     assert set(reference) == set(ACTIVATIONS)
     for name, fn in reference.items():
         torch.testing.assert_close(activation(name)(x), fn(x))

@@ -24,8 +24,8 @@ from dlrepro.run import (
 
 pytestmark = pytest.mark.usefixtures("restore_torch_state")
 
-SETTINGS = {"smoke": {"seeds": 2, "steps": 10}, "quick": {"seeds": 3, "steps": 100},
-            "full": {"seeds": 5, "steps": 1000}}
+SETTINGS = {"smoke": {"seeds": 2, "steps": 10}, "quick": {"seeds": 5, "steps": 100},
+            "full": {"seeds": 8, "steps": 1000}}
 
 no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 
@@ -56,11 +56,14 @@ def test_resolve_device_unknown_lists_allowed_values(device):
 def test_start_returns_consecutive_seeds_and_profile_settings():
     run = start("toy", "quick", 7, "cpu", SETTINGS)
     assert run.chapter == "toy" and run.profile == "quick" and run.seed == 7
-    assert run.seeds == [7, 8, 9]
-    assert run.settings.steps == 100 and run.settings.seeds == 3
+    assert run.seeds == [7, 8, 9, 10, 11] and run.sham is False
+    assert run.settings.steps == 100 and run.settings.seeds == 5
     assert run.device == torch.device("cpu")
     assert torch.are_deterministic_algorithms_enabled()
-    assert start("toy", "full", 0, "cpu", SETTINGS).seeds == [0, 1, 2, 3, 4]
+    assert start("toy", "full", 0, "cpu", SETTINGS).seeds == list(range(8))
+    assert start("toy", "smoke", 0, "cpu", SETTINGS, sham=True).sham is True
+    with pytest.raises(ConfigError, match="sham"):
+        start("toy", "smoke", 0, "cpu", SETTINGS, sham="yes")
     assert start("toy", "smoke", 3, "auto", SETTINGS).seeds == [3, 4]
 
 
@@ -127,8 +130,8 @@ def test_start_rejects_bad_settings_and_device():
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_start_checks_every_profiles_fewest_seeds(profile):
-    """A full profile with 4 seeds fails even a smoke run; the minimums themselves pass."""
-    assert MIN_SEEDS == {"smoke": 1, "quick": 3, "full": 5}
+    """A full profile with 7 seeds fails even a smoke run; the minimums themselves pass."""
+    assert MIN_SEEDS == {"smoke": 1, "quick": 5, "full": 8}
     at_minimum = {p: {"seeds": MIN_SEEDS[p]} for p in PROFILES}
     assert start("toy", "smoke", 0, "cpu", at_minimum).seeds == [0]
     too_few = {p: dict(at_minimum[p]) for p in PROFILES}
@@ -163,7 +166,7 @@ def test_start_requires_the_same_sizes_in_every_profile():
 
 def test_start_applies_a_readers_overrides_without_changing_the_settings():
     run = start("toy", "quick", 0, "cpu", SETTINGS, overrides={"steps": 7, "seeds": None})
-    assert run.settings.steps == 7 and run.seeds == [0, 1, 2]  # None keeps the profile's
+    assert run.settings.steps == 7 and run.seeds == [0, 1, 2, 3, 4]  # None keeps the profile's
     assert SETTINGS["quick"]["steps"] == 100  # the chapter's table is left as it was
     assert start("toy", "quick", 0, "cpu", SETTINGS, overrides={"seeds": 1}).seeds == [0]
     with pytest.raises(ConfigError) as info:

@@ -3,7 +3,8 @@
 The book is always built from a staged copy of the sources, so building never writes into the
 checkout: :func:`stage` copies the configuration, the pages and the chapter notebooks (the
 stored ones, or freshly executed ones from ``python -m dlrepro run``) and writes the scoreboard
-page from the result records; :func:`build` runs ``jupyter-book build`` with warnings as errors.
+page and its figure from the result records; :func:`build` runs ``jupyter-book build`` with
+warnings as errors.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dlrepro.chapters import find_chapters
+from dlrepro.chapters import find_chapters, find_parts
 from dlrepro.errors import ConfigError
-from dlrepro.scoreboard import load_records, write_markdown
+from dlrepro.scoreboard import write_page
 
 __all__ = ["BOOK_FILES", "stage", "build"]
 
@@ -40,7 +41,7 @@ def stage(root: Path, destination: Path, results: Path, executed: Path | None = 
         target.parent.mkdir(parents=True, exist_ok=True)
         fresh = executed / chapter.part / f"{chapter.name}.ipynb" if executed else None
         shutil.copy2(fresh if fresh and fresh.exists() else chapter.notebook, target)
-    write_markdown(load_records(results), destination / "scoreboard.md")
+    write_page(results, destination / "scoreboard.md", find_parts(root))
     return destination
 
 

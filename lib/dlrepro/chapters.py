@@ -9,7 +9,7 @@ from pathlib import Path
 from dlrepro.errors import ConfigError
 from dlrepro.run import repo_root
 
-__all__ = ["Chapter", "book_root", "find_chapters", "select"]
+__all__ = ["Chapter", "Part", "book_root", "find_parts", "find_chapters", "select"]
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,16 @@ def book_root() -> Path:
     return repo_root() or Path.cwd()
 
 
-def find_chapters(root: Path) -> list[Chapter]:
-    """Chapters in the order of ``_toc.yml``."""
+@dataclass(frozen=True)
+class Part:
+    """A part of the book: its caption in ``_toc.yml`` and its chapters, in order."""
+
+    caption: str
+    chapters: tuple[Chapter, ...]
+
+
+def find_parts(root: Path) -> list[Part]:
+    """The parts of ``_toc.yml`` that hold chapters, in order."""
     import yaml
 
     toc_path = root / "_toc.yml"
@@ -50,15 +58,23 @@ def find_chapters(root: Path) -> list[Chapter]:
         raise ConfigError(f"no _toc.yml under {root}: run from the book's checkout or set "
                           f"DLREPRO_ROOT")
     toc = yaml.safe_load(toc_path.read_text())
-    found = []
+    parts = []
     for part in toc.get("parts", []):
+        found = []
         for entry in part.get("chapters", []):
             relative = Path(entry["file"])
             if relative.parts[0] != "chapters":
                 continue
             notebook = (root / relative).with_suffix(".ipynb")
             found.append(Chapter(relative.parts[1], relative.stem, notebook))
-    return found
+        if found:
+            parts.append(Part(part.get("caption", ""), tuple(found)))
+    return parts
+
+
+def find_chapters(root: Path) -> list[Chapter]:
+    """Chapters in the order of ``_toc.yml``."""
+    return [chapter for part in find_parts(root) for chapter in part.chapters]
 
 
 def select(chapters: list[Chapter], names: list[str]) -> list[Chapter]:

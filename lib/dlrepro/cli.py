@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 from dlrepro.book import build, stage
-from dlrepro.chapters import Chapter, book_root, find_chapters, select
+from dlrepro.chapters import Chapter, book_root, find_chapters, find_parts, select
 from dlrepro.claims import PASS
 from dlrepro.errors import ConfigError, DlreproError
 from dlrepro.files import strip_run_metadata
 from dlrepro.run import DEVICES, PROFILES, resolve_device
-from dlrepro.scoreboard import as_text, load_records, write_markdown
+from dlrepro.scoreboard import as_text, load_records, load_sham_records, write_page
 
 __all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters"]
 
@@ -89,9 +89,11 @@ def _plan(chapter: Chapter, args: argparse.Namespace, out: Path) -> list[tuple]:
         return [({"sham": True}, out / "sham" / executed, results, True),
                 ({}, chapter.notebook, results, False)]
     parameters = {"profile": args.profile, "seed": args.seed, "device": args.device}
+    sham = ({**parameters, "sham": True}, out / "sham" / executed, out / "results", True)
+    real = (parameters, out / executed, out / "results", False)
     if args.sham:
-        return [({**parameters, "sham": True}, out / "sham" / executed, out / "results", True)]
-    return [(parameters, out / executed, out / "results", False)]
+        return [sham]
+    return [sham, real] if args.with_sham else [real]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -101,9 +103,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.store and (args.profile != "quick" or args.seed != 0 or args.device != "auto"
-                       or args.sham):
+                       or args.sham or args.with_sham):
         raise ConfigError("--store keeps the stored outputs at their defaults and stores the "
                           "sham run too: drop --profile, --seed, --device and --sham")
+    if args.sham and args.with_sham:
+        raise ConfigError("--sham runs the sham alone, --with-sham runs it before the chapter: "
+                          "pass one of them")
     chapters = find_chapters(book_root())
     if args.all == bool(args.chapters):
         raise ConfigError("name one or more chapters, or pass --all (see `python -m dlrepro list`)")
@@ -130,10 +135,9 @@ def _scoreboard(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         raise ConfigError(f"no results directory {directory}: run chapters first "
                           f"(`python -m dlrepro run --all`)")
-    records = load_records(directory)
-    print(as_text(records))
+    print(as_text(load_records(directory), load_sham_records(directory)))
     if args.markdown:
-        write_markdown(records, args.markdown)
+        write_page(directory, Path(args.markdown), find_parts(book_root()))
     return 0
 
 
@@ -155,8 +159,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     args.chapters, args.all, args.store, args.sham = [], True, False, False
     status = _run(args)
-    records = load_records(out / "results")
-    print(as_text(records))
+    print(as_text(load_records(out / "results"), load_sham_records(out / "results")))
     args.results = str(out / "results")
     return _book(args, executed=out / "chapters") or status
 
@@ -183,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="authors: run at quick and store outputs in the chapter's own notebook "
                           "and its record in results/, after a sham run whose record goes to "
                           "results/sham/")
+    run.add_argument("--with-sham", action="store_true",
+                     help="run each chapter's sham first, then the chapter")
     run.add_argument("--sham", action="store_true",
                      help="replace each chapter's method by its control (sham = True); the "
                           "record goes to <out>/results/sham/ and must not pass its primary")
@@ -190,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     reproduce = commands.add_parser("reproduce", help="run every chapter and build the book")
     execution_options(reproduce, "reproduce")
+    reproduce.add_argument("--with-sham", action="store_true",
+                           help="run each chapter's sham first (twice the time), so that "
+                                "every verdict shows its own sham's outcome")
 
     book = commands.add_parser("book", help="build the HTML book from the stored notebooks")
     book.add_argument("--results", help="directory of records (default: results/)")
@@ -198,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     board = commands.add_parser("scoreboard", help="print the verdicts of stored records")
     board.add_argument("--results", help="directory of records (default: results/)")
-    board.add_argument("--markdown", help="also write the scoreboard page to this file")
+    board.add_argument("--markdown", help="also write the scoreboard page to this file (its "
+                                          "figure goes beside it)")
     return parser
 
 

@@ -25,6 +25,8 @@ ACTIVATIONS = {
     "tanh": nn.Tanh,
     "gelu": nn.GELU,
     "sigmoid": nn.Sigmoid,
+    "elu": nn.ELU,  # Clevert et al. (2016), alpha = 1
+    "swish": nn.SiLU,  # x * sigmoid(x): Ramachandran et al. (2017); SiLU, Elfwing et al. (2018)
     "linear": nn.Identity,
 }
 
