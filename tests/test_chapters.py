@@ -169,22 +169,28 @@ def test_smoke_run_writes_a_record(chapter, tmp_path):
     assert not list(tmp_path.rglob(".*.running.ipynb")), "no partial notebook left behind"
 
 
-def test_failed_run_leaves_no_partial_notebook(tmp_path):
-    """A chapter that raises exits 1 and leaves neither notebook nor record, old or new."""
+def toy_book(tmp_path, name: str, parameters: str, code: str):
+    """A one-chapter book under ``tmp_path/book``: a title, a parameters cell, one code cell."""
     book = tmp_path / "book"
     (book / "chapters" / "demo").mkdir(parents=True)
     (book / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nparts:\n  - caption: Demo\n    chapters:\n"
-        "      - file: chapters/demo/broken\n")
+        f"      - file: chapters/demo/{name}\n")
     nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Broken"),
-        nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "auto"',
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("raise RuntimeError('boom')"),
+        nbformat.v4.new_markdown_cell(f"# {name.title()}"),
+        nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nbformat.write(nb, book / "chapters" / "demo" / "broken.ipynb")
+    nbformat.write(nb, book / "chapters" / "demo" / f"{name}.ipynb")
+    return book, nb
+
+
+def test_failed_run_leaves_no_partial_notebook(tmp_path):
+    """A chapter that raises exits 1 and leaves neither notebook nor record, old or new."""
+    book, nb = toy_book(tmp_path, "broken", 'profile = "quick"\nseed = 0\ndevice = "auto"',
+                        "raise RuntimeError('boom')")
     out = tmp_path / "out"
     # Leftovers of an earlier, successful run must not pass for this run's results.
     (out / "results").mkdir(parents=True)
@@ -197,3 +203,38 @@ def test_failed_run_leaves_no_partial_notebook(tmp_path):
     assert done.returncode == 1
     assert "broken" in done.stderr and "FAILED" in done.stderr
     assert not list(out.rglob("*.ipynb")) and not list(out.rglob("*.json"))
+
+
+TOY_CHAPTER = """
+import dlrepro.run
+from dlrepro.claims import Claim, Paper, superiority
+SETTINGS = {p: {"seeds": n} for p, n in (("smoke", 5), ("quick", 5), ("full", 8))}
+run = dlrepro.run.start("toy", profile, seed, device, SETTINGS, sham=sham)
+gain = 0.0 if (sham and honest) else 0.1
+control = [0.5, 0.52, 0.51, 0.53, 0.49]
+claim = Claim("toy", Paper("A", 2020, "T", "V", "https://arxiv.org/abs/0000.00000"), "s", "v",
+              primary=superiority("beats", "gain above 0", "method", "control"))
+verdict = claim.judge({"method": [c + gain for c in control], "control": control}, run)
+verdict.save()
+"""
+
+
+@pytest.mark.parametrize("honest", [True, False])
+def test_sham_run_goes_to_its_own_record_and_a_passing_sham_fails(tmp_path, honest):
+    """`run --sham` injects sham = True; a sham that passes its primary exits 1, loudly."""
+    book, _ = toy_book(tmp_path, "toy", f'profile = "quick"\nseed = 0\ndevice = "auto"\n'
+                       f'sham = False\nhonest = {honest}', TOY_CHAPTER)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "dlrepro", "run", "toy", "--with-sham",
+                           "--profile", "smoke", "--out", str(out)], capture_output=True,
+                          text=True, env=dict(os.environ, DLREPRO_ROOT=str(book)), timeout=300)
+    sham = json.loads((out / "results" / "sham" / "toy.json").read_text())
+    real = json.loads((out / "results" / "toy.json").read_text())
+    assert sham["sham"] is True and real["sham"] is False and real["verdict"] == REPRODUCED
+    assert (out / "sham" / "chapters" / "demo" / "toy.ipynb").exists()
+    if honest:
+        assert done.returncode == 0, done.stderr
+        assert sham["verdict"] == "INCONCLUSIVE" and "toy (sham)" in done.stdout
+    else:
+        assert done.returncode == 1
+        assert sham["verdict"] == REPRODUCED and "SHAM PASSED THE PRIMARY" in done.stderr

@@ -140,6 +140,8 @@ def test_run_unknown_device(book, capsys):
     (["run"], "--all"),
     (["run", "lottery_ticket", "--all"], "--all"),
     (["run", "lottery_ticket", "--store", "--profile", "smoke"], "--store"),
+    (["run", "lottery_ticket", "--store", "--sham"], "--store"),
+    (["run", "lottery_ticket", "--sham", "--with-sham"], "--with-sham"),
 ])
 def test_run_other_bad_input(book, capsys, argv, needle):
     status, _, err = run_main(capsys, *argv)

@@ -82,12 +82,13 @@ def test_page_groups_by_part_links_badges_and_flags_stale_shams(tmp_path):
     rows = [line for line in text.splitlines() if line.startswith("| [")]
     assert rows[0].startswith("| [alpha_chapter](chapters/pruning/alpha_chapter.ipynb) | "
                               "{bdg-success}`REPRODUCED` |")
-    assert "**primary** beats: pass<br>no worse: undecided" in rows[0]
+    assert "primary pass; others: 1 undecided" in rows[0]
+    assert "  - primary, beats: **pass**\n  - no worse: **undecided**" in text
     assert "INCONCLUSIVE (primary undecided)" in rows[0]
     assert rows[1].startswith("| [zeta_chapter](chapters/optimization/zeta_chapter.ipynb) | "
                               "{bdg-danger}`NOT REPRODUCED` |")
     assert "sham run of another version" in rows[1]
-    assert "{bdg-secondary}`INCONCLUSIVE`" in rows[2] and "no sham run" in rows[2]
+    assert "{bdg-info}`INCONCLUSIVE`" in rows[2] and "no sham run" in rows[2]
     assert "**Paper:** value of alpha_chapter | pipe" in text
     figure = page.parent / scoreboard.FIGURE
     assert f"]({scoreboard.FIGURE})" in text

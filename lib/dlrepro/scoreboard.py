@@ -22,7 +22,7 @@ __all__ = ["load_records", "load_sham_records", "as_text", "as_markdown", "draw_
 FIGURE = "scoreboard-primaries.png"
 #: sphinx-design badge role per verdict.
 BADGES = {"REPRODUCED": "bdg-success", "PARTLY REPRODUCED": "bdg-warning",
-          "INCONCLUSIVE": "bdg-secondary", "NOT REPRODUCED": "bdg-danger"}
+          "INCONCLUSIVE": "bdg-info", "NOT REPRODUCED": "bdg-danger"}
 
 
 def load_records(directory: str | os.PathLike) -> list[dict]:
@@ -72,8 +72,11 @@ def _cell(text: str) -> str:
 
 
 def _criteria_cell(record: dict) -> str:
-    return "<br>".join(f"{'**primary** ' if c['primary'] else ''}{_cell(name)}: {c['outcome']}"
-                       for name, c in record["criteria"].items())
+    """The primary's outcome, then how many of the other criteria passed, failed, undecided."""
+    others = [c["outcome"] for c in record["criteria"].values() if not c["primary"]]
+    counts = ", ".join(f"{others.count(o)} {o}" for o in ("pass", "FAIL", "undecided")
+                       if others.count(o))
+    return f"primary {primary_outcome(record)}" + (f"; others: {counts}" if counts else "")
 
 
 def as_markdown(records: list[dict], shams: dict[str, dict], parts: list[Part],
@@ -123,7 +126,10 @@ def as_markdown(records: list[dict], shams: dict[str, dict], parts: list[Part],
             lines += [f"### {_cell(chapter.title)}", "",
                       f"- **Verdict:** {r['verdict']}",
                       f"- **Paper:** {r['paper_value']}", f"- **Ours:** {r['ours']}",
-                      f"- **Source:** {r['paper']}", ""]
+                      f"- **Source:** {r['paper']}", "- **Criteria:**"]
+            lines += [f"  - {'primary, ' if c['primary'] else ''}{name}: **{c['outcome']}**"
+                      for name, c in r["criteria"].items()]
+            lines.append("")
     return "\n".join(lines)
 
 
