@@ -106,3 +106,12 @@ def test_empty_page(tmp_path):
 @pytest.mark.parametrize("verdict", list(scoreboard.BADGES))
 def test_every_verdict_has_a_badge(verdict):
     assert scoreboard.BADGES[verdict].startswith("bdg-")
+
+
+def test_a_record_of_a_chapter_not_in_the_toc_is_left_out_with_a_warning(tmp_path):
+    write_records(tmp_path / "results")
+    (tmp_path / "results" / "gone.json").write_text(json.dumps(record("gone_chapter",
+                                                                      "REPRODUCED", "pass")))
+    with pytest.warns(UserWarning, match="gone_chapter"):
+        page = scoreboard.write_page(tmp_path / "results", tmp_path / "scoreboard.md", PARTS)
+    assert "gone_chapter" not in page.read_text()

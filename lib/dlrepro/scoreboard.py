@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from pathlib import Path
 
 from dlrepro.chapters import Part
@@ -180,9 +181,15 @@ def write_page(results: str | os.PathLike, page: str | os.PathLike, parts: list[
     """Write the scoreboard page to ``page`` and its figure beside it, from the records under
     ``results`` (sham records under ``results/sham``)."""
     page = Path(page)
-    records = load_records(results)
     order = [c.name for part in parts for c in part.chapters]
-    records.sort(key=lambda r: order.index(r["chapter"]) if r["chapter"] in order else len(order))
+    records = []
+    for r in load_records(results):
+        if r["chapter"] in order:
+            records.append(r)
+        else:
+            warnings.warn(f"scoreboard: {r['chapter']!r} is not a chapter of _toc.yml; its "
+                          f"record is left out", stacklevel=2)
+    records.sort(key=lambda r: order.index(r["chapter"]))
     figure = draw_primaries(records, page.parent / FIGURE).name if records else None
     return write_text_atomic(page, as_markdown(records, load_sham_records(results), parts,
                                                figure))
