@@ -36,6 +36,11 @@
 # question into a design rule: which activations, pooling layers and preprocessing steps leave an
 # untrained network unbiased.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -56,9 +61,10 @@ from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, estimate, mean_ci
+from dlrepro.claims import Check, Claim, Paper, bound, estimate, mean_ci, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore, headless
+from dlrepro.glue import glue
 from dlrepro.init import correlation_map, variance_map
 from dlrepro.models import MLP, activation
 from dlrepro.plot import ARM_COLORS, seed_band, use_style
@@ -103,6 +109,7 @@ from dlrepro.plot import ARM_COLORS, seed_band, use_style
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
+sham = False  # True: the ReLU networks are replaced by balanced guessers (the control)
 nets = None  # untrained networks per configuration and seed; None keeps the profile's value
 width = None  # units per hidden layer; None keeps the profile's value
 max_depth = None  # deepest network, in hidden layers; None keeps the profile's value
@@ -113,23 +120,27 @@ SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "nets": 32, "inputs": 64, "input_dim": 20, "width": 16,
               "max_depth": 3, "chunk": 32},
-    # Hundreds of networks per configuration, depth up to 12, in about half a minute of CPU.
-    "quick": {"seeds": 3, "nets": 300, "inputs": 256, "input_dim": 100, "width": 64,
+    # Hundreds of networks per configuration, depth up to 12, in under a minute of CPU.
+    "quick": {"seeds": 5, "nets": 300, "inputs": 256, "input_dim": 100, "width": 64,
               "max_depth": 12, "chunk": 300},
-    # One GPU: thousands of networks, wider, deeper, more inputs, five seeds.
-    "full": {"seeds": 5, "nets": 2000, "inputs": 1000, "input_dim": 200, "width": 256,
+    # One GPU: thousands of networks, wider, deeper, more inputs, eight seeds.
+    "full": {"seeds": 8, "nets": 2000, "inputs": 1000, "input_dim": 200, "width": 256,
              "max_depth": 20, "chunk": 250},
 }
 run = dlrepro.run.start("initial_guessing_bias", profile, seed, device, SETTINGS,
-                        overrides={"nets": nets, "width": width, "max_depth": max_depth})
+                        overrides={"nets": nets, "width": width, "max_depth": max_depth},
+                        sham=sham)
 cfg = run.settings
 if cfg.max_depth < 2 or cfg.nets < 2 or cfg.width < 1:
     raise ConfigError(f"need max_depth >= 2, nets >= 2 and width >= 1, got max_depth="
                       f"{cfg.max_depth}, nets={cfg.nets}, width={cfg.width}")
+if not isinstance(input_shift, (int, float)) or not math.isfinite(input_shift):
+    raise ConfigError(f"input_shift must be a finite number, got {input_shift!r}")
 DEPTHS = np.arange(1, cfg.max_depth + 1)
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: {cfg.nets} untrained MLPs per "
       f"configuration, width {cfg.width}, depth 1-{cfg.max_depth}; {cfg.inputs} Gaussian inputs "
-      f"in {cfg.input_dim} dimensions")
+      f"in {cfg.input_dim} dimensions"
+      + ("; SHAM: the ReLU networks are replaced by balanced guessers" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
@@ -142,38 +153,57 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: {cfg.nets} unt
 # The **control arm** is a *balanced guesser*: it assigns every input to a class drawn uniformly
 # and independently, so its $G_{\max}$ exceeds 1/2 only by the sampling noise of a finite set of
 # inputs (about $0.4/\sqrt{n}$ for $n$ inputs). It is simulated with the same number of guessers
-# and inputs as the networks. The centred activations (tanh, linear) are a second, architectural
-# control. Each seed draws a fresh population of networks, a fresh input set and a fresh control;
-# a measurement is the population's mean $G_{\max}$ (or a difference of two such means), one
-# value per seed, and the rule reads the mean and 95% interval over seeds. "Deepest" is
-# `max_depth` hidden layers.
+# and inputs as the networks. Each seed draws a fresh population of networks, a fresh input set
+# and a fresh control; a measurement is the population's mean $G_{\max}$, one value per seed,
+# and every criterion reads the 95% interval over seeds of a paired difference (or of a mean).
+# "Deepest" is `max_depth` hidden layers.
+#
+# * **Primary: ReLU networks are biased.** At the deepest depth, without pooling, mean
+#   $G_{\max}$ of the ReLU networks minus the balanced guesser's lies above 0.10.
+# * The same for GELU; *depth amplifies the bias*: the ReLU networks' $G_{\max}$ at the deepest
+#   depth minus at one hidden layer lies above 0, and its Spearman correlation with depth
+#   (mean over seeds) above 0.8; *max-pooling creates bias*: for tanh and for linear networks,
+#   $G_{\max}$ with max-pooling minus without lies above 0.05; *preprocessing matters*: linear
+#   networks fed inputs shifted by `input_shift` exceed the guesser by more than 0.10.
+#
+# Two **checks** must hold and never count. The batched pass computes what a plain network
+# computes (network 0 of a small population, copied into the library's `MLP`, makes the same
+# guesses). And tanh and linear networks without pooling are balanced: their largest excess of
+# $G_{\max}$ over the guesser across depths has a 95% upper bound below 0.05. The second is
+# not a finding but a symmetry: both activations are odd and the layers have no biases, so a
+# network with fixed weights satisfies $f(-x) = -f(x)$; the inputs are symmetric about 0 and
+# drawn independently, so every input goes to class 0 with probability exactly 1/2, and a
+# population of such networks is a balanced guesser, whatever its depth or width. (The paper
+# states the same for centred activations; in this setting it holds by construction.)
+#
+# **The sham** (`sham = True`) replaces the ReLU networks, at every depth, by balanced guessers
+# drawn independently of the control, and changes nothing else: the primary then compares the
+# control with itself and must fail.
 
 # %% tags=[]
 ACTS = ("relu", "gelu", "tanh", "linear")
-RELU_LIKE, CENTRED = ("relu", "gelu"), ("tanh", "linear")
+CENTRED = ("tanh", "linear")
 BIAS_MARGIN = 0.10  # a "clear" excess of G_max over the balanced guesser
-POOL_MARGIN = 0.05  # pooling must raise G_max at least this much
-BALANCE_MARGIN = 0.05  # centred activations may not exceed the guesser by more
+POOL_MARGIN = 0.05  # pooling must raise G_max by more than this
+BALANCE_MARGIN = 0.05  # the check: centred activations exceed the guesser by less
+SPEARMAN_LIMIT = 0.8  # the bias must rise this steadily with depth
+NAMES = {"relu": "ReLU", "gelu": "GELU"}
 
 
-def relu_like_biased(m):
-    return all(m[f"excess_{a}"].low >= BIAS_MARGIN for a in RELU_LIKE)
+def biased(act):
+    return superiority(
+        f"{NAMES[act]} networks are biased",
+        f"{act} without pooling at the deepest depth: mean G_max minus the balanced guesser's, "
+        f"paired over seeds, has a 95% interval above {BIAS_MARGIN}",
+        f"gmax_{act}_deepest", "gmax_control", BIAS_MARGIN)
 
 
-def depth_amplifies(m):
-    return m["depth_spearman_relu"].mean >= 0.8 and m["depth_gain_relu"].low > 0
-
-
-def pooling_biases(m):
-    return all(m[f"pool_gain_{a}"].low >= POOL_MARGIN for a in CENTRED)
-
-
-def centred_balanced(m):
-    return all(m[f"max_excess_{a}"].high <= BALANCE_MARGIN for a in CENTRED)
-
-
-def uncentred_inputs_bias(m):
-    return m["excess_uncentred_linear"].low >= BIAS_MARGIN
+def pooling_biases(act):
+    return superiority(
+        f"max-pooling creates bias ({act})",
+        f"{act} at the deepest depth: mean G_max with max-pooling minus without, paired over "
+        f"seeds, has a 95% interval above {POOL_MARGIN}",
+        f"gmax_{act}_pool_deepest", f"gmax_{act}_deepest", POOL_MARGIN)
 
 
 claim = Claim(
@@ -193,24 +223,34 @@ claim = Claim(
                  "pile G_0 up near 0 and 1 (deep IGB); linear and tanh keep G_0 peaked at 1/2 at "
                  "any depth; max-pooling gives IGB even without a ReLU; uncentred inputs give IGB "
                  "even in linear nets"),
-    headline=("gmax_relu_deepest", "gmax_linear_pool_deepest", "gmax_tanh_deepest",
-              "gmax_control"),
+    primary=biased("relu"),
     criteria=(
-        Criterion("ReLU-like nets are biased", "relu and gelu without pooling at the deepest "
-                  "depth: mean G_max minus the balanced guesser's, 95% CI lower bound >= "
-                  f"{BIAS_MARGIN}", relu_like_biased),
-        Criterion("depth amplifies the bias", "relu without pooling: Spearman correlation of "
-                  "mean G_max with depth >= 0.8 (mean over seeds), and G_max(deepest) - "
-                  "G_max(1 layer) has a 95% CI above 0", depth_amplifies),
-        Criterion("max-pooling creates bias", "tanh and linear at the deepest depth: G_max with "
-                  f"max-pooling minus without, 95% CI lower bound >= {POOL_MARGIN}",
-                  pooling_biases),
-        Criterion("centred activations stay balanced", "tanh and linear without pooling, at "
-                  "every depth: G_max minus the balanced guesser's (largest over depths, per "
-                  f"seed), 95% CI upper bound <= {BALANCE_MARGIN}", centred_balanced),
-        Criterion("uncentred inputs bias a linear net", "linear without pooling, inputs shifted "
-                  f"by {input_shift:g} std: deepest G_max minus the balanced guesser's, 95% CI "
-                  f"lower bound >= {BIAS_MARGIN}", uncentred_inputs_bias),
+        biased("gelu"),
+        superiority("depth amplifies the bias",
+                    "relu without pooling: mean G_max at the deepest depth minus at one hidden "
+                    "layer, paired over seeds, has a 95% interval above 0",
+                    "gmax_relu_deepest", "gmax_relu_depth1"),
+        bound("the bias rises steadily with depth",
+              "relu without pooling: the Spearman correlation of mean G_max with depth has a "
+              f"95% interval (over seeds) above {SPEARMAN_LIMIT}",
+              "depth_spearman_relu", SPEARMAN_LIMIT),
+        *(pooling_biases(act) for act in CENTRED),
+        superiority("uncentred inputs bias a linear net",
+                    f"linear without pooling, inputs shifted by {input_shift:g} std: deepest "
+                    f"mean G_max minus the balanced guesser's, paired over seeds, has a 95% "
+                    f"interval above {BIAS_MARGIN}",
+                    "gmax_uncentred_linear_deepest", "gmax_control", BIAS_MARGIN),
+    ),
+    checks=(
+        Check("the batched pass computes a plain network",
+              "network 0 of a small batched ReLU population, copied into the library's MLP, "
+              "sends the inputs to the same classes",
+              lambda m: m["batched_equals_plain"].mean == 1.0),
+        Check("centred activations stay balanced",
+              "tanh and linear without pooling: the largest excess of G_max over the balanced "
+              f"guesser across depths (per seed) has a 95% upper bound below {BALANCE_MARGIN}, "
+              "as the sign symmetry of an odd activation without biases guarantees",
+              lambda m: all(m[f"max_excess_{a}"].high < BALANCE_MARGIN for a in CENTRED)),
     ),
 )
 print(claim.rule())
@@ -301,9 +341,14 @@ def balanced_guesser(num_classes, generator):
     return (F.one_hot(guesses, num_classes).sum(1).float() / cfg.inputs).cpu()
 
 
+def guesser_population(generator):
+    """The sham's stand-in for a population of networks: balanced guessers at every depth."""
+    return {c: torch.stack([balanced_guesser(c, generator) for _ in DEPTHS]) for c in CLASSES}
+
+
 # %% [markdown] tags=[]
-# A check that the batched pass computes what a plain network computes: copy network 0 of a small
-# batched ReLU population into the library's `MLP` (no biases) and compare its guesses.
+# The first check of the rule: copy network 0 of a small batched ReLU population into the
+# library's `MLP` (no biases) and compare its guesses with the batched pass.
 
 # %% tags=[]
 check_x = torch.randn(50, cfg.input_dim, generator=run.generator(123), device=run.device)
@@ -315,15 +360,16 @@ with torch.no_grad():
     for linear, weight in zip(plain.linears, weights, strict=True):
         linear.weight.copy_(weight)
     plain_fraction = F.one_hot(plain(check_x).argmax(-1), 2).float().mean(0)
-assert torch.equal(batched, plain_fraction), (batched, plain_fraction)
-print(f"network 0 as a plain MLP: class fractions {plain_fraction.tolist()}, same as batched")
+batched_equals_plain = float(torch.equal(batched, plain_fraction))
+print(f"network 0 as a plain MLP: class fractions {plain_fraction.tolist()}, batched "
+      f"{batched.tolist()}")
 
 # %% [markdown] tags=[]
 # ## Experiment
 #
 # Per seed: one input set, then every activation with and without max-pooling (eight
 # configurations), the uncentred-input linear arm, and the balanced guessers. Only the class
-# fractions are kept.
+# fractions are kept. In the sham, the ReLU population without pooling is a guesser population.
 
 # %% tags=[]
 CONFIGS = [(a, p) for p in (False, True) for a in ACTS]
@@ -336,7 +382,9 @@ for s, key in tqdm(jobs, desc="populations", disable=headless()):
     x = torch.randn(cfg.inputs, cfg.input_dim, generator=run.generator(1000 + s),
                     device=run.device)
     act, pool = key
-    if key == UNCENTRED:
+    if sham and key == ("relu", False):
+        result = guesser_population(run.generator(7000 + s))
+    elif key == UNCENTRED:
         result = population(x + input_shift, "linear", False, weight_seed=2 * s)
     else:
         result = population(x, act, pool, weight_seed=2 * s + int(pool))
@@ -364,21 +412,15 @@ def config_name(act, pool):
 
 
 g2, c2 = {key: v[2] for key, v in gmax.items()}, gmax_control[2]
-measurements = {"gmax_control": c2}
+measurements = {"gmax_control": c2, "batched_equals_plain": batched_equals_plain}
 for act, pool in CONFIGS:
     measurements[f"gmax_{config_name(act, pool)}_deepest"] = g2[act, pool][:, -1]
 measurements["gmax_uncentred_linear_deepest"] = g2[UNCENTRED][:, -1]
-for act in RELU_LIKE:
-    measurements[f"excess_{act}"] = g2[act, False][:, -1] - c2
 relu = g2["relu", False]
+measurements["gmax_relu_depth1"] = relu[:, 0]
 measurements["depth_spearman_relu"] = [float(spearmanr(DEPTHS, row).statistic) for row in relu]
-measurements["depth_gain_relu"] = relu[:, -1] - relu[:, 0]
 for act in CENTRED:
-    measurements[f"pool_gain_{act}"] = g2[act, True][:, -1] - g2[act, False][:, -1]
     measurements[f"max_excess_{act}"] = (g2[act, False] - c2[:, None]).max(axis=1)
-measurements["excess_uncentred_linear"] = g2[UNCENTRED][:, -1] - c2
-
-
 
 print(f"mean G_max (binary read-out), mean ± 95% CI over {len(run.seeds)} seeds; "
       f"balanced guesser {mean_ci(c2)}")
@@ -507,50 +549,104 @@ for act, pool in CONFIGS:
 # %% tags=[]
 verdict = claim.judge(measurements, run)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+SHORT = {"ReLU networks are biased": "relu", "GELU networks are biased": "gelu",
+         "depth amplifies the bias": "depth", "the bias rises steadily with depth": "spearman",
+         "max-pooling creates bias (tanh)": "pool_tanh",
+         "max-pooling creates bias (linear)": "pool_linear",
+         "uncentred inputs bias a linear net": "uncentred"}
+for name, o in verdict.outcomes.items():
+    glue(f"outcome_{SHORT[name]}", o.outcome)
+    glue(f"low_{SHORT[name]}", o.interval.low)
+    glue(f"high_{SHORT[name]}", o.interval.high)
+glue("seeds", len(run.seeds))
+glue("guesser", c2.mean())
+glue("guesser10", gmax_control[10].mean())
+for key in [*CONFIGS, UNCENTRED]:
+    label = "linear_uncentred" if key == UNCENTRED else config_name(*key)
+    for depth_index, where in ((0, "d1"), (-1, "deep")):
+        glue(f"g2_{label}_{where}", g2[key][:, depth_index].mean())
+        glue(f"g10_{label}_{where}", g10[key][:, depth_index].mean())
+        glue(f"deep_igb_{label}_{where}",
+             (fractions[key][2][:, depth_index].max(-1) >= 0.95).mean())
+for act in ACTS:
+    glue(f"theory_{act}_d1", predicted_gmax(act)[0])
+    glue(f"theory_{act}_deep", predicted_gmax(act)[-1])
+glue("theory_shifted", shifted_prediction)
+glue("spearman_relu", np.mean(measurements["depth_spearman_relu"]))
+glue("max_excess", max(measurements[f"max_excess_{a}"].max() for a in CENTRED))
+glue("depth_deep", int(DEPTHS[-1]))
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds x 300 networks per configuration, width 64, 256
-# Gaussian inputs in 100 dimensions): REPRODUCED, every criterion with a wide margin.
+# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**.
 #
-# * *ReLU biases, and depth amplifies it.* With one hidden layer, ReLU networks send on average
-#   69% of the inputs (0.692 ± 0.017) to their favourite of two classes, against 52.5% for the
-#   balanced guesser; with twelve layers 90% (0.902 ± 0.024), rising with depth in every seed
-#   (Spearman 0.99). At depth 12, 62% of the ReLU networks put at least 95% of the inputs into one
-#   class: the histogram piles up at $G_0 = 0$ and $1$, the paper's *deep IGB*. The dotted
-#   mean-field prediction (0.692 at depth 1, 0.898 at depth 12) runs through our seed band.
-# * *GELU is only half ReLU-like.* It is clearly biased (0.660 at one layer, 0.752 ± 0.027 at
-#   twelve, a margin of 0.23 over the guesser), but its bias stops growing after six to eight
-#   layers. The theory line says why: with He weights GELU's correlation between inputs settles
-#   at a fixed point below 1, so the prediction levels off at 0.79 instead of climbing to 1. Our
-#   measurement sits a little below that plateau beyond eight layers (0.752 at depth 12), which
-#   we attribute to the finite width of 64. Only 11% of the deepest GELU networks are in deep IGB.
-# * *Centred activations stay balanced.* tanh and linear networks give 0.525 to 0.526 at every
-#   depth, the guesser's value; the largest excess over the guesser is 0.003 (criterion: at most
-#   0.05). Their $G_0$ histograms lie on top of the guesser's.
+# * *ReLU biases (primary), and depth amplifies it.* With one hidden layer, ReLU networks send
+#   on average a fraction {glue:text}`g2_relu_d1:.3f` of the inputs to their favourite of two
+#   classes, against {glue:text}`guesser:.3f` for the balanced guesser; with
+#   {glue:text}`depth_deep` layers {glue:text}`g2_relu_deep:.3f`. The excess over the guesser at
+#   the deepest depth lies in [{glue:text}`low_relu:.3f`, {glue:text}`high_relu:.3f`]
+#   ({glue:text}`outcome_relu`), the gain from one layer to the deepest in
+#   [{glue:text}`low_depth:.3f`, {glue:text}`high_depth:.3f`] ({glue:text}`outcome_depth`),
+#   and the bias rises steadily with depth (Spearman {glue:text}`spearman_relu:.2f`,
+#   {glue:text}`outcome_spearman`). At the deepest depth a fraction
+#   {glue:text}`deep_igb_relu_deep:.2f` of the ReLU networks put at least 95% of the inputs
+#   into one class: the histogram piles up at $G_0 = 0$ and $1$, the paper's *deep IGB*. The
+#   dotted mean-field prediction ({glue:text}`theory_relu_d1:.3f` at depth 1,
+#   {glue:text}`theory_relu_deep:.3f` at the deepest) runs through our seed band.
+# * *GELU is only half ReLU-like.* It is clearly biased ({glue:text}`g2_gelu_d1:.3f` at one
+#   layer, {glue:text}`g2_gelu_deep:.3f` at the deepest; excess over the guesser in
+#   [{glue:text}`low_gelu:.3f`, {glue:text}`high_gelu:.3f`], {glue:text}`outcome_gelu`), but
+#   its bias stops growing after six to eight layers. The theory line says why: with He weights
+#   GELU's correlation between inputs settles at a fixed point below 1, so the prediction
+#   levels off at {glue:text}`theory_gelu_deep:.3f` instead of climbing to 1. Our measurement
+#   sits a little below that plateau at depth, which we attribute to the finite width of 64.
+#   Only a fraction {glue:text}`deep_igb_gelu_deep:.2f` of the deepest GELU networks are in
+#   deep IGB.
+# * *Centred activations stay balanced* (a check, by symmetry): tanh and linear networks give
+#   {glue:text}`g2_tanh_deep:.3f` and {glue:text}`g2_linear_deep:.3f` at the deepest depth,
+#   the guesser's value; their largest excess over the guesser at any depth is
+#   {glue:text}`max_excess:.3f`. Their $G_0$ histograms lie on top of the guesser's.
 # * *Max-pooling creates IGB on its own.* Pooling neighbouring pairs turns tanh and linear
-#   networks from balanced into biased: 0.69 after one layer, the same as ReLU without pooling
-#   (the maximum of two centred Gaussians and a ReLU have the same ratio of squared mean to mean
-#   square, $1/\pi$), and 0.883 (tanh) and 0.899 (linear) at depth 12, gains of 0.36 and 0.37
-#   over the same networks without pooling. Pooling on top of ReLU or GELU pushes them further
-#   (0.965 and 0.960 at depth 12).
-# * *Preprocessing matters.* Shifting every input feature by one standard deviation biases a
-#   plain linear network to 0.75 at every depth (0.756 ± 0.025 at depth 12), exactly the
-#   predicted 0.750: depth neither creates nor removes this bias in a linear network.
+#   networks from balanced into biased: {glue:text}`g2_tanh_pool_d1:.3f` and
+#   {glue:text}`g2_linear_pool_d1:.3f` after one layer, as much as ReLU without pooling (the
+#   maximum of two centred Gaussians and a ReLU have the same ratio of squared mean to mean
+#   square, $1/\pi$), and {glue:text}`g2_tanh_pool_deep:.3f` (tanh) and
+#   {glue:text}`g2_linear_pool_deep:.3f` (linear) at the deepest depth. The gains over the same
+#   networks without pooling lie in [{glue:text}`low_pool_tanh:.3f`,
+#   {glue:text}`high_pool_tanh:.3f`] ({glue:text}`outcome_pool_tanh`) and
+#   [{glue:text}`low_pool_linear:.3f`, {glue:text}`high_pool_linear:.3f`]
+#   ({glue:text}`outcome_pool_linear`). Pooling on top of ReLU or GELU pushes them further
+#   ({glue:text}`g2_relu_pool_deep:.3f` and {glue:text}`g2_gelu_pool_deep:.3f`).
+# * *Preprocessing matters.* Shifting every input feature by `input_shift` standard deviations
+#   biases a plain linear network to {glue:text}`g2_linear_uncentred_d1:.3f` at one layer and
+#   {glue:text}`g2_linear_uncentred_deep:.3f` at the deepest (prediction
+#   {glue:text}`theory_shifted:.3f` at every depth): depth neither creates nor removes this bias
+#   in a linear network. The excess over the guesser lies in [{glue:text}`low_uncentred:.3f`,
+#   {glue:text}`high_uncentred:.3f`] ({glue:text}`outcome_uncentred`).
+# * *The sham* replaces the ReLU networks by balanced guessers: the primary then compares two
+#   guesser populations; the stored sham run is in the verdict box above.
 #
 # **Ten classes.** The same networks with a ten-class read-out show the same ordering: the
-# favourite class of a ReLU network gets 33% of the inputs at depth 1 and 74% at depth 12 (the
-# guesser: 13%), with max-pooling 91%; pooled tanh and linear networks reach 71% and 75%. But here
-# the centred networks do *not* stay exactly at the guesser's level: tanh and linear drift from
-# 0.15 at depth 1 to 0.20 and 0.22 at depth 12. This is not IGB (the binary read-out of the very
-# same networks is perfectly balanced, so there is no common offset); it is a finite-width
-# effect. In a narrow, deep network the inputs' representation concentrates on a few directions,
-# so the ten read-out rows see different amounts of input-to-input variation, and the class
-# whose logit varies most wins more often. With two classes only the difference of two logits
+# favourite class of a ReLU network gets a fraction {glue:text}`g10_relu_d1:.2f` of the inputs
+# at depth 1 and {glue:text}`g10_relu_deep:.2f` at the deepest (the guesser:
+# {glue:text}`guesser10:.2f`), with max-pooling {glue:text}`g10_relu_pool_deep:.2f`; pooled tanh
+# and linear networks reach {glue:text}`g10_tanh_pool_deep:.2f` and
+# {glue:text}`g10_linear_pool_deep:.2f`. But here the centred networks do *not* stay at the
+# guesser's level: tanh and linear drift from {glue:text}`g10_tanh_d1:.2f` and
+# {glue:text}`g10_linear_d1:.2f` at depth 1 to {glue:text}`g10_tanh_deep:.2f` and
+# {glue:text}`g10_linear_deep:.2f` at the deepest. This is not IGB (the binary read-out of the
+# very same networks is balanced, so there is no common offset); it is a finite-width effect.
+# In a narrow, deep network the inputs' representation concentrates on a few directions, so the
+# ten read-out rows see different amounts of input-to-input variation, and the class whose
+# logit varies most wins more often. With two classes only the difference of two logits
 # matters, and a centred difference is positive for half the inputs whatever its spread.
 
 # %% [markdown] tags=[]
@@ -631,7 +727,14 @@ explore(show,
 #   in full above.
 # * *Seeds.* A seed is an independent population: new inputs, new networks for every
 #   configuration, a new balanced guesser. The rule reads population means, with 95% intervals
-#   over the 3 seeds (5 in the full profile); individual networks are not treated as samples.
+#   over the 5 seeds (8 in the full profile); individual networks are not treated as samples.
+# * *How the rule came about.* An earlier version of this chapter judged the same measurements
+#   with all-or-nothing thresholds on 3 seeds and was stored as REPRODUCED, so the size of
+#   every effect was known when the present rule was written. The rewrite changed the form of
+#   the rule, not its margins (0.10 over the guesser, 0.05 for pooling, Spearman 0.8, 0.05 for
+#   the balance of centred networks): one primary against the balanced guesser, the balance of
+#   centred activations moved to the checks because it follows from symmetry, and a sham. The
+#   setup is unchanged apart from the seeds.
 # * *The theory line* is our own short derivation from the mean-field maps in `dlrepro.init`
 #   (Poole et al., 2016): the output over a blob of inputs is a Gaussian process whose common
 #   part has variance $\bar c_L$ and whose input-to-input part has variance $1 - \bar c_L$, so
