@@ -25,15 +25,10 @@ SECTIONS = ["## The claim", "## Parameters", "## The rule", "## Setup", "## Expe
             "## Results", "## Verdict", "## Explore", "## Notes"]
 
 
-def test_every_planned_chapter_is_in_the_toc():
-    assert {
-        "deep_linear_dynamics", "lsuv", "zero_init", "edge_of_chaos", "initial_guessing_bias",
-        "adam", "lookahead", "gradient_noise", "batch_size_learning_rate", "adahessian",
-        "zeroth_order",
-        "lottery_ticket", "random_pruning", "signed_supermask", "second_order_pruning", "gptq",
-        "data_diet",
-        "random_labels",
-    } <= set(IDS)
+def test_every_ported_chapter_is_in_the_toc():
+    # The other twelve chapters return to the toc as they are ported to the verdict rules.
+    assert {"deep_linear_dynamics", "initial_guessing_bias", "adam", "lookahead",
+            "random_pruning", "random_labels"} <= set(IDS)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
