@@ -178,6 +178,27 @@ def test_edge_of_chaos_tanh_sits_where_chi_is_one():
     assert init.variance_map(q_star, sigma_w, 0.3, "tanh") == pytest.approx(q_star, rel=1e-6)
 
 
+def test_elu_maps_match_closed_forms():
+    # ELU (alpha = 1): phi' = 1 above 0 and e^u below, so E[phi'(u)^2] for u ~ N(0, q) is
+    # 1/2 + e^(2q) Phi(-2 sqrt q); and E[phi(u)^2] = q/2 + E[(e^u - 1)^2; u < 0] with
+    # E[e^(k u); u < 0] = e^(k^2 q / 2) Phi(-k sqrt q). ELU's second derivative jumps at 0, so
+    # 100 Gauss-Hermite nodes give E[phi^2] to about 1e-5 and E[phi'^2], whose integrand has a
+    # kink there, to about 1% only.
+    def phi_c(x):
+        return 0.5 * math.erfc(x / math.sqrt(2))
+
+    q = 0.7
+    below = (math.exp(2 * q) * phi_c(2 * math.sqrt(q)) - 2 * math.exp(q / 2) * phi_c(math.sqrt(q))
+             + 0.5)
+    assert init.variance_map(q, 1.2, 0.3, "elu") == pytest.approx(1.44 * (q / 2 + below) + 0.09,
+                                                                  rel=1e-4)
+    sigma_w = init.edge_of_chaos("elu", 0.3)
+    q_star = init.variance_fixed_point(sigma_w, 0.3, "elu")
+    slope = 0.5 + math.exp(2 * q_star) * phi_c(2 * math.sqrt(q_star))
+    assert init.chi(sigma_w, 0.3, "elu") == pytest.approx(1.0, abs=1e-6)
+    assert sigma_w**2 * slope == pytest.approx(1.0, abs=0.015)
+
+
 def test_depth_scale_is_longest_on_the_edge():
     edge = init.edge_of_chaos("tanh", 0.3)
     scales = [init.correlation_depth_scale(w, 0.3, "tanh") for w in (0.8 * edge, 0.95 * edge,
