@@ -36,6 +36,11 @@
 # mini-batch looks like the full data and the learning rate saturates. The square-root rule for
 # adaptive methods was, to the authors' knowledge, new.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -54,11 +59,12 @@ from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper, mean_ci
+from dlrepro.claims import Check, Claim, Paper, equivalence, mean_ci, superiority
 from dlrepro.curvature import top_eigenvalues
 from dlrepro.data import digits
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore, headless
+from dlrepro.glue import glue
 from dlrepro.models import BatchedMLP, seeded_mlps
 from dlrepro.optim import PerModelRate
 from dlrepro.plot import ARM_COLORS, mean_band, seed_band, use_style
@@ -98,6 +104,7 @@ from dlrepro.train import TrainConfig, epoch_batches, evaluate_batched, train_ba
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
+sham = False  # True: the Adam arm trains with SGD on SGD's grid (the control)
 width = None  # units in each of the two hidden layers; None keeps the profile's value
 epochs = None  # training budget per run, in epochs; None keeps the profile's value
 loss_threshold = 0.5  # a run "trains" when its final training loss is below this (chance: 2.30)
@@ -109,8 +116,8 @@ SETTINGS = {
     "smoke": {"seeds": 2, "batch_sizes": [16, 64, 256], "width": 16, "epochs": 2,
               "min_steps": 10, "per_octave": 2, "sgd_lrs": (2**-2, 2**2),
               "adam_lrs": (2**-7, 2**-2), "hessian_batches": 1, "lanczos_steps": 8},
-    # Seven batch sizes from 8 to 512, learning rates a quarter octave apart, three seeds.
-    "quick": {"seeds": 3, "batch_sizes": [8, 16, 32, 64, 128, 256, 512], "width": 32,
+    # Seven batch sizes from 8 to 512, learning rates a quarter octave apart, five seeds.
+    "quick": {"seeds": 5, "batch_sizes": [8, 16, 32, 64, 128, 256, 512], "width": 32,
               "epochs": 10, "min_steps": 30, "per_octave": 4, "sgd_lrs": (2**-3, 2**2.25),
               "adam_lrs": (2**-8, 2**-1.5), "hessian_batches": 5, "lanczos_steps": 12},
     # One GPU: batch sizes 4 to 1024, an eighth-octave grid, a wider MLP, eight seeds.
@@ -119,7 +126,7 @@ SETTINGS = {
              "adam_lrs": (2**-10, 2**0), "hessian_batches": 16, "lanczos_steps": 20},
 }
 run = dlrepro.run.start("batch_size_learning_rate", profile, seed, device, SETTINGS,
-                        overrides={"width": width, "epochs": epochs})
+                        overrides={"width": width, "epochs": epochs}, sham=sham)
 cfg = run.settings
 BATCHES = sorted(int(b) for b in cfg.batch_sizes)
 FIT = [b for b in BATCHES if b <= fit_max_batch]
@@ -130,7 +137,8 @@ if not 0.0 < loss_threshold < np.log(10):
     raise ConfigError(f"loss_threshold must lie between 0 and ln 10 = 2.30 (chance), "
                       f"got {loss_threshold}")
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: batch sizes {BATCHES}, "
-      f"MLP 2 x {cfg.width}, {cfg.epochs} epochs (at least {cfg.min_steps} steps) per run")
+      f"MLP 2 x {cfg.width}, {cfg.epochs} epochs (at least {cfg.min_steps} steps) per run"
+      + (" (SHAM: the Adam arm is SGD)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
@@ -151,40 +159,47 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: batch sizes {B
 # sizes up to `fit_max_batch` (8 to 64). This range was fixed after a pilot run, in which
 # SGD's largest learning rate stopped growing beyond B = 128: the paper's scaling laws are meant
 # to hold only below that saturation point. Slopes over the whole range are printed beside.
-# A slope is *near* a theory value when it lies within 0.25 of it, that is closer to it than to
-# the other optimizer's value (1 for SGD, 1/2 for Adam). The control arms are the other
-# optimizer and the null slope 0 (a learning rate that does not depend on B). A largest
-# learning rate at the top of the grid is only a lower bound (the grid was too narrow), so the
-# slope criteria also ask that none in the fit range is.
+#
+# **Criteria.** Each reads the 95% t interval over seeds.
+#
+# * **Primary: SGD's learning rate grows faster with the batch than Adam's.** SGD's slope
+#   minus Adam's, paired over seeds (the same initial weights and mini-batches within a seed):
+#   the interval lies above 0. The theory says 1 - 1/2 = 1/2. The sham trains the Adam arm
+#   with SGD on SGD's grid, so both slopes are the same in every seed and the difference is
+#   exactly zero: undecided, never a pass.
+# * **SGD's slope is near 1**: the interval lies within 0.25 of 1 (closer to 1 than to the
+#   other optimizer's 1/2), which also excludes the null slope 0 of a learning rate that does
+#   not depend on B.
+# * **Adam's slope is near 1/2**: the interval lies within 0.25 of 0.5.
+#
+# **Checks (must hold, never count).**
+#
+# * *The grid brackets every edge*: in the fit range, no largest learning rate sits at the top
+#   of its grid (it would only be a lower bound) and every sweep has a run that trains.
+# * *Mini-batch curvature is sharper*: the largest Hessian eigenvalue of the loss on a
+#   mini-batch, averaged over random batches, is at least the full-data one. This is the
+#   paper's eigenvalue result in its simplest form, and it holds whatever the network: the
+#   full-data Hessian is the average of the mini-batch Hessians, and the largest eigenvalue is
+#   a convex function of a symmetric matrix, so by Jensen's inequality the average of the
+#   mini-batch top eigenvalues is at least the top eigenvalue of the average. It is a check on
+#   the Lanczos estimates: at every batch size the seed mean must be at least 0.95 times the
+#   full-data value (the 5% allowing for the few random batches and Lanczos steps), and at the
+#   smallest batch size the ratio must exceed 1 in every seed. How fast the eigenvalue falls
+#   towards the full-data value as B grows is measured and reported, not judged.
 #
 # **Curvature.** At a reference point (each seed's network after `epochs` epochs of SGD at
 # B = 64 and learning rate 0.1), we measure the largest Hessian eigenvalue of the loss on
 # `hessian_batches` random mini-batches of every size, average them, and compare with the
-# full-data Hessian (the control arm, B = N).
+# full-data Hessian (B = N).
 
 # %% tags=[]
 NEAR = 0.25  # tolerance around a theory slope
+JENSEN_TOL = 0.05  # estimation error allowed to the curvature check
 
 
-def near(m, name, theory):
-    return (f"slope_{name}" in m and abs(m[f"slope_{name}"].mean - theory) <= NEAR
-            and m[f"slope_{name}"].low > 0 and m[f"censored_{name}"].mean == 0)
-
-
-def sgd_linear(m):
-    return near(m, "sgd", 1.0)
-
-
-def adam_sqrt(m):
-    return near(m, "adam", 0.5)
-
-
-def sgd_steeper(m):
-    return "slope_sgd_minus_adam" in m and m["slope_sgd_minus_adam"].low > 0
-
-
-def batch_sharper(m):
-    return m["sharpness_ratio_smallest_batch"].low > 1.0 and m["sharpness_spearman"].mean <= -0.8
+def jensen_holds(m):
+    ratios = [m[f"sharpness_ratio_B{b}"] for b in BATCHES]
+    return min(r.mean for r in ratios) >= 1 - JENSEN_TOL and min(ratios[0].values) > 1
 
 
 claim = Claim(
@@ -199,25 +214,32 @@ claim = Claim(
     ),
     statement=("Below a saturation batch size, the largest learning rate grows linearly with the "
                "batch size for SGD and as its square root for Adam; the largest eigenvalue of "
-               "the mini-batch Hessian exceeds the full-data Hessian's and falls towards it as "
-               "the batch grows."),
+               "the mini-batch Hessian exceeds the full-data Hessian's."),
     paper_value=("log-log slope of the largest (best) learning rate against batch size: 1 for "
                  "SGD, 1/2 for Adam, below saturation (VGG / WideResNet on CIFAR-100, "
                  "ImageNet); extreme eigenvalues of mini-batch Hessians beyond the full-data "
                  "Hessian's"),
-    headline=("slope_sgd", "slope_adam", "sharpness_ratio_smallest_batch"),
+    primary=superiority(
+        "SGD steeper than Adam",
+        f"log-log slope of the largest learning rate against B (B = {FIT[0]}..{FIT[-1]}), SGD "
+        "minus Adam, paired over seeds: 95% interval above 0 (theory: 1/2)",
+        "slope_sgd", "slope_adam"),
     criteria=(
-        Criterion("SGD scales linearly", f"SGD slope (B = {FIT[0]}..{FIT[-1]}): mean within "
-                  f"{NEAR} of 1, 95% CI lower bound > 0 (null slope 0 excluded), no largest "
-                  "learning rate in the fit range at the top of the grid", sgd_linear),
-        Criterion("Adam scales as a square root", f"Adam slope (B = {FIT[0]}..{FIT[-1]}): mean "
-                  f"within {NEAR} of 0.5, 95% CI lower bound > 0, none at the top of the grid",
-                  adam_sqrt),
-        Criterion("SGD steeper than Adam", "paired per-seed difference of the slopes, SGD minus "
-                  "Adam: 95% CI lower bound > 0", sgd_steeper),
-        Criterion("mini-batch Hessian sharper", f"largest Hessian eigenvalue at B = {BATCHES[0]} "
-                  "over the full-data one (control): 95% CI lower bound > 1; Spearman "
-                  "correlation of the eigenvalue with B: mean <= -0.8", batch_sharper),
+        equivalence("SGD scales linearly", f"SGD slope (B = {FIT[0]}..{FIT[-1]}): 95% interval "
+                    f"within 1 ± {NEAR}", "slope_sgd", 1.0, NEAR),
+        equivalence("Adam scales as a square root", f"Adam slope (B = {FIT[0]}..{FIT[-1]}): 95% "
+                    f"interval within 0.5 ± {NEAR}", "slope_adam", 0.5, NEAR),
+    ),
+    checks=(
+        Check("the grid brackets every edge",
+              "in the fit range no largest learning rate is at the top of its grid and every "
+              "sweep has a run that trains",
+              lambda m: all(max(m[f"{k}_{o}"].values) == 0
+                            for k in ("censored", "untrained") for o in ("sgd", "adam"))),
+        Check("mini-batch Hessians are sharper (Jensen)",
+              f"at every B the seed mean of the mini-batch top eigenvalue over the full-data one "
+              f"is >= {1 - JENSEN_TOL:g}, and at B = {BATCHES[0]} it exceeds 1 in every seed",
+              jensen_holds),
     ),
 )
 print(claim.rule())
@@ -260,8 +282,9 @@ def lr_grid(bounds):
     return 2.0 ** (np.arange(low, high + 1) / cfg.per_octave)
 
 
-LRS = {"sgd": lr_grid(cfg.sgd_lrs), "adam": lr_grid(cfg.adam_lrs)}
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+# The sham swaps the Adam arm's optimizer and grid for SGD's, under Adam's name.
+LRS = {"sgd": lr_grid(cfg.sgd_lrs), "adam": lr_grid(cfg.sgd_lrs if sham else cfg.adam_lrs)}
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.SGD if sham else torch.optim.Adam}
 NAMES = {"sgd": "SGD", "adam": "Adam"}
 
 
@@ -389,19 +412,19 @@ slope = {name: slopes(lr_max[name], in_fit) for name in LRS}
 slope_all = {name: slopes(lr_max[name], np.ones(len(BATCHES), bool)) for name in LRS}
 measurements = {}
 for name in LRS:
-    if np.isfinite(slope[name]).all():
-        measurements[f"slope_{name}"] = slope[name]
-        measurements[f"slope_{name}_all_batches"] = slope_all[name]
     measurements[f"censored_{name}"] = censored[name][:, in_fit].sum(axis=1)
-if np.isfinite(slope["sgd"] - slope["adam"]).all():
-    measurements["slope_sgd_minus_adam"] = slope["sgd"] - slope["adam"]
-measurements["sharpness_ratio_smallest_batch"] = sharpness[:, 0] / sharpness_full
-measurements["sharpness_ratio_largest_batch"] = sharpness[:, -1] / sharpness_full
+    measurements[f"untrained_{name}"] = np.isnan(lr_max[name][:, in_fit]).sum(axis=1)
+    if not np.isfinite(slope[name]).all():
+        raise ConfigError(f"{NAMES[name]}: no run reached loss {loss_threshold} at too many batch "
+                          f"sizes to fit a slope; raise epochs or loss_threshold")
+    measurements[f"slope_{name}"] = slope[name]
+    if np.isfinite(slope_all[name]).all():  # reported only
+        measurements[f"slope_{name}_all_batches"] = slope_all[name]
+for j, b in enumerate(BATCHES):
+    measurements[f"sharpness_ratio_B{b}"] = sharpness[:, j] / sharpness_full
 measurements["sharpness_spearman"] = [spearmanr(BATCHES, row).statistic for row in sharpness]
 measurements["sharpness_full"] = sharpness_full
 measurements["sharpness_slope"] = slopes(sharpness, in_fit)
-
-
 
 print(f"mean ± 95% CI over {len(run.seeds)} seeds")
 print(f"{'B':>6} {'SGD lr_max':>16} {'Adam lr_max':>16} {'top eigenvalue':>16}")
@@ -411,9 +434,8 @@ for j, b in enumerate(BATCHES):
     print(f"{b:>6} {cells[0]:>16} {cells[1]:>16} {mean_ci(sharpness[:, j], '.3g'):>16}")
 print(f"{'N=' + str(n):>6} {'':>16} {'':>16} {mean_ci(sharpness_full, '.3g'):>16}")
 for name in LRS:
-    if np.isfinite(slope[name]).all():
-        print(f"{NAMES[name]} slope: B = {FIT[0]}..{FIT[-1]}: {mean_ci(slope[name], '.3g')}; "
-              f"all batch sizes: {mean_ci(slope_all[name], '.3g')}")
+    print(f"{NAMES[name]} slope: B = {FIT[0]}..{FIT[-1]}: {mean_ci(slope[name], '.3g')}; "
+          f"all batch sizes: {mean_ci(slope_all[name], '.3g')}")
 
 # %% [markdown] tags=[]
 # ## Results
@@ -471,50 +493,79 @@ plt.show()
 # %% tags=[]
 verdict = claim.judge(measurements, run)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+glue("seeds", len(run.seeds))
+glue("near", NEAR)
+for key, b in (("first", BATCHES[0]), ("fit_last", FIT[-1]), ("last", BATCHES[-1])):
+    glue(f"b_{key}", b)
+for name in LRS:
+    lr_mean = 2.0 ** np.log2(lr_max[name]).mean(axis=0)  # geometric mean over seeds
+    glue(f"lr_{name}_first", lr_mean[0])
+    glue(f"lr_{name}_fit_last", lr_mean[in_fit][-1])
+    glue(f"lr_{name}_last", lr_mean[-1])
+    glue(f"slope_{name}", slope[name].mean())
+    glue(f"slope_all_{name}", slope_all[name].mean())
+for name, key in (("SGD scales linearly", "sgd"), ("Adam scales as a square root", "adam")):
+    o = verdict.outcomes[name]
+    glue(f"outcome_{key}", o.outcome)
+    glue(f"low_{key}", o.interval.low)
+    glue(f"high_{key}", o.interval.high)
+glue("primary_outcome", verdict.primary.outcome)
+glue("sharp_full", sharpness_full.mean())
+glue("sharp_first", sharpness[:, 0].mean())
+glue("ratio_first", measurements[f"sharpness_ratio_B{BATCHES[0]}"].mean())
+glue("ratio_last", measurements[f"sharpness_ratio_B{BATCHES[-1]}"].mean())
+glue("spearman", np.mean(measurements["sharpness_spearman"]))
+glue("sharp_slope", measurements["sharpness_slope"].mean())
+glue("curvature_edge_first", 2 / sharpness[:, 0].mean())
+glue("curvature_exponent", -measurements["sharpness_slope"].mean())
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds, digits, MLP 2 x 32): PARTLY REPRODUCED. Each
-# optimizer's exponent lands near the theory's, but the difference between the two is not
-# resolved with three seeds.
+# **Reading the stored quick run** ({glue:text}`seeds` seeds, digits, MLP 2 x 32): the verdict
+# is **{glue:text}`verdict`**.
 #
-# * *SGD.* The largest learning rate rises from 0.24 at B = 8 to 1.34 at B = 64, a factor of
-#   5.6 for an eight-fold batch. The per-seed slopes are 0.85, 0.98 and 0.70, mean 0.84 ± 0.34:
-#   inside our tolerance around 1, and the 95% interval (0.50 to 1.18) contains 1. Beyond
-#   B = 64 it levels off, at 1.68, 2.0 and 1.79 for B = 128, 256 and 512: the saturation the
-#   paper describes. Over all seven batch sizes the slope is only 0.49 ± 0.08, so the linear
-#   regime, as far as it holds here, covers B = 8 to about 64.
-# * *Adam.* From 0.028 at B = 8 to 0.088 at B = 64; slope 0.55 ± 0.47 (seeds 0.73, 0.58,
-#   0.35), centred on the square-root rule but with a wide interval. Adam's edge is noisier
-#   than SGD's, because a too-large Adam step degrades training gradually instead of making it
-#   blow up. Its growth continues to B = 256 (0.19) before it flattens, so over all batch
-#   sizes the slope is 0.50 ± 0.09: Adam saturates later than SGD, in line with the larger
-#   critical batch sizes that Zhang et al. (2019) report for preconditioned optimizers.
-# * *SGD against Adam: not resolved.* SGD is the steeper in every seed, by 0.13, 0.40 and
-#   0.35, but the paired difference, 0.29 ± 0.36, has an interval that reaches below 0, and the
-#   criterion fails. With three seeds and a grid of four learning rates per octave, one grid
-#   step at one batch size moves a slope by about 0.1.
-# * *Curvature.* At the reference point the largest eigenvalue of a mini-batch Hessian is
-#   8.7 at B = 8 against 2.58 for the full training set (ratio 3.4 ± 1.4), and it falls
-#   monotonically with B (Spearman -0.98) to within 4% of the full-data value at B = 512. Its
-#   log-log slope between B = 8 and 64 is -0.45 ± 0.25, closer to the 1/sqrt(B) of a
-#   noise-dominated random-matrix edge than to 1/B.
-#
-# *The verdict is fragile, and we say so.* An earlier stored run of this chapter, on another
-# machine of the same kind (and before a refactor that we checked changes no number here),
-# measured 0.77 ± 0.16 for SGD and 0.50 ± 0.19 for Adam and passed all four criteria. The two
-# runs agree in every number except the largest learning rates at B = 8 (and the slopes fitted
-# through them), where 1,685 steps of
-# training sit right at the edge of stability: floating-point rounding that differs between
-# processors moved the detected edge by a grid step or two in some of the (optimizer, seed)
-# sweeps. A claim whose verdict turns on that is not measured well enough at this scale; more
-# seeds, a finer learning-rate grid (`per_octave` in `SETTINGS`) or the `full` profile (eight
-# seeds, eight rates per octave) would settle it. We keep the verdict the rule gives on the
-# machine the book is built on.
+# * *SGD.* The largest learning rate (geometric mean over seeds) rises from
+#   {glue:text}`lr_sgd_first:.3g` at B = {glue:text}`b_first` to
+#   {glue:text}`lr_sgd_fit_last:.3g` at B = {glue:text}`b_fit_last`. The per-seed slopes over
+#   that range average {glue:text}`slope_sgd:.2f`, with a 95% interval from
+#   {glue:text}`low_sgd:.2f` to {glue:text}`high_sgd:.2f` against the band of
+#   {glue:text}`near:.2f` around 1 ({glue:text}`outcome_sgd`). Over all batch sizes the slope
+#   is {glue:text}`slope_all_sgd:.2f`, and at B = {glue:text}`b_last` the largest rate is
+#   {glue:text}`lr_sgd_last:.3g`: beyond the fit range it grows far more slowly, the
+#   saturation the paper describes.
+# * *Adam.* From {glue:text}`lr_adam_first:.3g` at B = {glue:text}`b_first` to
+#   {glue:text}`lr_adam_fit_last:.3g` at B = {glue:text}`b_fit_last`; slope
+#   {glue:text}`slope_adam:.2f`, interval {glue:text}`low_adam:.2f` to
+#   {glue:text}`high_adam:.2f` against the band of {glue:text}`near:.2f` around 1/2
+#   ({glue:text}`outcome_adam`). Over all batch sizes the slope is
+#   {glue:text}`slope_all_adam:.2f`, and at B = {glue:text}`b_last` the largest rate is
+#   {glue:text}`lr_adam_last:.3g`.
+# * *SGD against Adam (primary).* SGD's slope minus Adam's, paired over seeds, is
+#   {glue:text}`primary_estimate:.2f` with a 95% interval from {glue:text}`primary_low:.2f` to
+#   {glue:text}`primary_high:.2f` (theory: 1/2): {glue:text}`primary_outcome`. With a grid of
+#   four learning rates per octave, one grid step at one end of the fit range moves a seed's
+#   slope by less than a tenth, which is the resolution of this measurement.
+# * *Curvature (a check).* At the reference point the largest eigenvalue of a mini-batch
+#   Hessian is {glue:text}`sharp_first:.3g` at B = {glue:text}`b_first` against
+#   {glue:text}`sharp_full:.3g` for the full training set (ratio
+#   {glue:text}`ratio_first:.2f`), and the ratio falls to {glue:text}`ratio_last:.3f` at
+#   B = {glue:text}`b_last` (Spearman correlation with B {glue:text}`spearman:.2f`). Jensen's
+#   inequality makes the ratio at least 1 in expectation whatever the network, so this confirms
+#   the estimates, not the paper's theory; what the theory adds is how the excess shrinks. Its
+#   log-log slope over the fit range is {glue:text}`sharp_slope:.2f`, to compare with the
+#   -1/2 of a noise-dominated random-matrix edge and the -1 of a perturbation that shrinks
+#   like the variance of a mean.
+# * *The sham.* With `sham = True` the Adam arm trains with SGD on SGD's grid, so both slopes
+#   are the same in every seed and their difference is exactly zero: the primary cannot pass.
+#   The stored sham run is in the verdict box above.
 
 # %% [markdown] tags=[]
 # ## Explore
@@ -568,7 +619,9 @@ explore(show,
 #   experiments look at the learning rate that works best. We measure the top of the range of
 #   learning rates that still train to a loss of 0.5 within a fixed budget, a sharp and
 #   reproducible quantity for SGD, where a slightly larger rate makes the loss blow up to chance
-#   level. The best learning rate of each sweep can be read off the *Explore* view.
+#   level. The best learning rate of each sweep can be read off the *Explore* view. The largest
+#   learning rate is a property of training, read off the training loss; it is the quantity
+#   measured, not a hyper-parameter chosen to compare arms, so no validation split is involved.
 # * *Optimizers and budget.* Plain SGD without momentum, so that the textbook stability bound
 #   (a step is stable when the learning rate is below 2 / largest eigenvalue) applies as it is;
 #   momentum rescales that bound by a constant and should not change the exponent. Constant
@@ -578,24 +631,34 @@ explore(show,
 # * *Fit range.* The slopes are fitted on B = 8 to 64, chosen after a pilot run showed SGD
 #   flattening from B = 128 on; the slopes over all batch sizes are printed and stored beside
 #   them (`slope_sgd_all_batches`, `slope_adam_all_batches`) and do not match the theory for
-#   SGD (0.49).
+#   SGD ({glue:text}`slope_all_sgd:.2f`).
 # * *Curvature at one point.* We measure the Hessian at one reference point per seed (10 epochs
 #   of SGD at B = 64, learning rate 0.1), averaging 5 random batches per batch size, with 12
 #   Lanczos steps (enough: on this model the top eigenvalue agrees to four digits with 40
 #   steps). The paper's spectra come from Lanczos runs on much larger networks. If the largest
 #   stable SGD learning rate were simply 2 / largest mini-batch eigenvalue at this point, it
-#   would be 0.23 at B = 8 and grow only as B^0.45, against the measured 0.24 and B^0.84: the
-#   curvature at one point explains the direction and the size at small batches but not the
-#   whole slope. The curvature along each run (it changes during training, see Cohen et al.,
-#   2021) and the noise of the mini-batch gradient itself also set the edge.
+#   would be {glue:text}`curvature_edge_first:.2f` at B = 8 and grow with an exponent of
+#   {glue:text}`curvature_exponent:.2f`, against the measured {glue:text}`lr_sgd_first:.2f`
+#   and {glue:text}`slope_sgd:.2f`: the curvature at one point explains the direction and the
+#   size at small batches but not the whole slope. The curvature along each run (it changes
+#   during training, see Cohen et al., 2021) and the noise of the mini-batch gradient itself
+#   also set the edge.
+# * *Earlier versions.* This chapter first judged its slopes by their means (within 0.25 of the
+#   target, interval above 0) with 3 seeds: one stored run measured 0.77 ± 0.16 for SGD and
+#   0.50 ± 0.19 for Adam and passed, a later one on another machine of the same kind 0.84 ±
+#   0.34 and 0.55 ± 0.47, with the SGD-minus-Adam difference unresolved. The two runs differed
+#   only in the edges at B = 8, where 1,685 steps of training sit right at the edge of
+#   stability and floating-point rounding that differs between processors moved the detected
+#   edge by a grid step or two. This version asks the whole 95% interval to lie within the
+#   tolerance, uses 5 seeds, and makes the curvature result a check.
 # * *Not tested.* The Gauss-Newton version of the eigenvalue result, the paper's result on the
 #   damping of second-order methods and its Lanczos-based learning-rate learner.
 #
 # **What a reader might try.**
 #
 # * Move `fit_max_batch` to 32 or 128: how much does the fitted SGD slope depend on where the
-#   fit stops? Between neighbouring batch sizes the SGD means in the table climb by about
-#   0.97, 0.92 and 0.58 octaves per doubling up to B = 64, and by 0.33 from 64 to 128.
+#   fit stops? The table above shows how many octaves the SGD edge climbs per doubling of B:
+#   nearly one at the smallest batches, less and less towards B = 128.
 # * Tighten `loss_threshold` to 0.1, so that "trains" means "nearly fits the training set":
 #   do the edges move, and do the exponents?
 # * Raise `width` or `epochs`, or run the `full` profile on a GPU (B = 4 to 1,024, an

@@ -32,6 +32,11 @@
 # of methods that inject noise into optimization (Langevin dynamics, simulated annealing) and
 # is a cheap baseline to try before redesigning an architecture or its initialization.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -47,10 +52,11 @@ import numpy as np
 import torch
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper
+from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
 from dlrepro.data import mnist1d
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
+from dlrepro.glue import glue
 from dlrepro.init import he_, scaled_gaussian_
 from dlrepro.models import MLP, BatchedMLP
 from dlrepro.optim import GradientNoise
@@ -86,6 +92,7 @@ from dlrepro.train import TrainConfig, train_batched
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
+sham = False  # True: the noise arms train without noise (the control), nothing else changes
 depth = 20  # weight layers of the MLP (the paper: 20)
 width = 50  # units per hidden layer (the paper: 50)
 poor_std = 0.1  # std of every weight at the poor initialization (the paper's simple init: 0.1)
@@ -105,7 +112,7 @@ SETTINGS = {
     "full": {"seeds": 16, "steps": 5000, "batch_size": 64, "samples": 10000, "eval_every": 250},
 }
 run = dlrepro.run.start("gradient_noise", profile, seed, device, SETTINGS,
-                        overrides={"steps": steps})
+                        overrides={"steps": steps}, sham=sham)
 cfg = run.settings
 if depth < 2 or width < 1:
     raise ConfigError(f"depth must be >= 2 and width >= 1, got depth={depth}, width={width}")
@@ -116,7 +123,7 @@ if not 0.1 < success_acc < 1.0:
     raise ConfigError(f"success_acc must lie between chance (0.1) and 1, got {success_acc}")
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP of {depth} layers x "
       f"{width} units, {cfg.steps} SGD steps (lr {lr}, batch {cfg.batch_size}), "
-      f"noise eta {eta}, gamma {gamma}")
+      f"noise eta {eta}, gamma {gamma}" + (" (SHAM: no noise in any arm)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
@@ -137,27 +144,27 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP of {depth}
 # would make a 20-layer ReLU network explode from either initialization.
 #
 # Restarts are paired: restart *s* has the same initial weights and the same mini-batches with
-# and without noise, so we compare per-restart differences (noise minus no noise).
+# and without noise, so we compare per-restart differences (noise minus no noise), and read
+# their 95% intervals.
 #
-# 1. **Noise rescues the poor initialization.** Paired difference of success (1 or 0) at the
-#    poor initialization: mean >= 0.5 (noise turns at least half of the restarts into
-#    successes, net) and 95% interval above 0.
-# 2. **Noise does not hurt the good initialization.** Paired difference of final training
-#    accuracy at He initialization: 95% interval lower bound >= -0.03 (at most three points
-#    worse).
+# * **Primary: noise improves training from the poor initialization.** Final training
+#   accuracy with noise minus without, at the poor initialization, paired over restarts: the
+#   95% interval lies above +0.02 (a gain of more than two points of accuracy; the paper's
+#   average gain over restarts was almost ten). Per-restart values are far from normal (a
+#   rescued restart jumps by tens of points, a dead one moves by a fraction of a point), so the
+#   interval is the percentile bootstrap. The sham (the noise arm trained without noise) gives
+#   a difference of exactly zero, which lies below the margin: it fails.
+# * **Noise turns restarts into successes** (poor initialization): success (1 or 0) with
+#   noise minus without, paired, bootstrap interval above 0.
+# * **Noise does not hurt the good initialization**: final training accuracy with noise minus
+#   without at He initialization, paired, t interval above -0.03 (at most three points worse).
+# * **Check (must hold, never counts): the setup trains.** Without noise, every He-initialized
+#   restart reaches `success_acc`: the network, data and budget can be learned, so a poor
+#   initialization that stays at chance is the initialization's fault.
 
 # %% tags=[]
-RESCUE = 0.5  # least net share of poor-init restarts that noise must turn into successes
+GAIN = 0.02  # least training-accuracy gain noise must bring at the poor initialization
 MARGIN = 0.03  # largest accuracy loss allowed to noise at the good initialization
-
-
-def rescues(m):
-    return m["poor_success_gain"].mean >= RESCUE and m["poor_success_gain"].low > 0
-
-
-def harmless(m):
-    return m["good_train_acc_change"].low >= -MARGIN
-
 
 claim = Claim(
     chapter="gradient_noise",
@@ -175,15 +182,28 @@ claim = Claim(
     paper_value=("MNIST, 20 x 50 ReLU, SGD (Table 1): simple init (std 0.1) best test accuracy "
                  "89.9% without noise, 96.7% with (mean over restarts 43.1% -> 52.7%); good "
                  "init about 97% in both arms"),
-    headline=("poor_success_gain", "good_train_acc_change"),
+    primary=superiority(
+        "noise improves the poor init",
+        f"poor init (std {poor_std}): final training accuracy with noise minus without, paired "
+        f"over restarts: 95% bootstrap interval above +{GAIN}",
+        "poor_train_acc_noise", "poor_train_acc_no_noise", GAIN, interval="bootstrap"),
     criteria=(
-        Criterion("noise rescues the poor init",
-                  f"poor init, paired per-restart success (train acc >= {success_acc}) with "
-                  f"noise minus without: mean >= {RESCUE} and 95% CI lower bound > 0",
-                  rescues),
-        Criterion("noise does not hurt the good init",
-                  "He init, paired per-restart final training accuracy with noise minus "
-                  f"without: 95% CI lower bound >= -{MARGIN}", harmless),
+        superiority(
+            "noise rescues restarts",
+            f"poor init: success (final training accuracy >= {success_acc}) with noise minus "
+            "without, paired over restarts: 95% bootstrap interval above 0",
+            "poor_success_noise", "poor_success_no_noise", interval="bootstrap"),
+        non_inferiority(
+            "noise does not hurt the good init",
+            f"He init: final training accuracy with noise minus without, paired over "
+            f"restarts: 95% interval above -{MARGIN}",
+            "good_train_acc_noise", "good_train_acc_no_noise", MARGIN),
+    ),
+    checks=(
+        Check("the setup trains",
+              f"without noise, every He-initialized restart reaches training accuracy "
+              f"{success_acc}",
+              lambda m: min(m["good_train_acc_no_noise"].values) >= success_acc),
     ),
 )
 print(claim.rule())
@@ -258,7 +278,9 @@ for noisy in (False, True):
 
     def sgd(params, noisy=noisy, noise_draws=noise_draws):
         inner = torch.optim.SGD(params, lr=lr, momentum=0.0)
-        return GradientNoise(inner, eta, gamma, generator=noise_draws) if noisy else inner
+        if noisy and not sham:  # the sham trains its "noise" arm without noise
+            return GradientNoise(inner, eta, gamma, generator=noise_draws)
+        return inner
 
     histories[noisy] = train_batched(model, data.x_train, data.y_train, config, data_order,
                                      eval_sets={"test": (data.x_test, data.y_test)},
@@ -317,40 +339,71 @@ plt.show()
 # The rule from above, applied to the measurements.
 
 # %% tags=[]
-measurements = {
-    "poor_success_gain": success["poor", True] - success["poor", False],
-    "good_train_acc_change": final_train["good", True] - final_train["good", False],
-    "poor_success_rate_noise": success["poor", True],
-    "poor_success_rate_no_noise": success["poor", False],
-    "good_success_rate_noise": success["good", True],
-    "good_success_rate_no_noise": success["good", False],
-    "poor_test_acc_noise": final_test["poor", True],
-    "poor_test_acc_no_noise": final_test["poor", False],
-    "good_test_acc_noise": final_test["good", True],
-    "good_test_acc_no_noise": final_test["good", False],
-}
+measurements = {}
+for init, noisy in ARMS:
+    tag = f"{init}_{{}}_{'noise' if noisy else 'no_noise'}"
+    measurements[tag.format("train_acc")] = final_train[init, noisy]
+    measurements[tag.format("success")] = success[init, noisy]
+    measurements[tag.format("test_acc")] = final_test[init, noisy]
 verdict = claim.judge(measurements, run)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+for init, noisy in ARMS:
+    tag = f"{init}_{'noise' if noisy else 'no_noise'}"
+    glue(f"successes_{tag}", int(success[init, noisy].sum()))
+    glue(f"train_{tag}", final_train[init, noisy].mean())
+    glue(f"train_min_{tag}", final_train[init, noisy].min())
+    glue(f"train_max_{tag}", final_train[init, noisy].max())
+    glue(f"test_{tag}", final_test[init, noisy].mean())
+glue("restarts", S)
+for key, name in (("rescue", "noise rescues restarts"),
+                  ("good", "noise does not hurt the good init")):
+    o = verdict.outcomes[name]
+    glue(f"outcome_{key}", o.outcome)
+    glue(f"low_{key}", o.interval.low)
+    glue(f"high_{key}", o.interval.high)
+glue("primary_outcome", verdict.primary.outcome)
+glue("gain", GAIN)
+glue("margin", MARGIN)
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (8 restarts per arm, 600 SGD steps): NOT REPRODUCED at our
-# scale and with the noise scale fixed in advance.
+# **Reading the stored quick run** ({glue:text}`restarts` restarts per arm): the verdict is
+# **{glue:text}`verdict`**.
 #
-# * *Poor initialization.* Without noise, all 8 restarts stay at chance (final training
-#   accuracy 0.102 to 0.103: the network outputs a constant class), as the pilot of the control
-#   arm had shown. With noise at `eta = 0.01` the picture is the same: 0 of 8 restarts pass
-#   0.3, final training accuracy 0.101 to 0.103, test accuracy 0.092 against 0.089. The paired
-#   success gain is 0 ± 0, so the first criterion fails.
-# * *He initialization.* All 8 restarts succeed in both arms. Noise lowers the final training
-#   accuracy by 1.5 points on average (0.420 against 0.435; paired difference -0.015 ± 0.020),
-#   and its 95% interval reaches -0.035, just past the 3-point margin: the second criterion
-#   fails narrowly. The interval contains 0 as well, so the data neither show harm nor rule out
-#   a small one; test accuracy moves the same way (0.362 against 0.379).
+# * *Poor initialization (primary).* Without noise, {glue:text}`successes_poor_no_noise` of
+#   {glue:text}`restarts` restarts pass the success threshold; their final training accuracy
+#   lies between {glue:text}`train_min_poor_no_noise:.3f` and
+#   {glue:text}`train_max_poor_no_noise:.3f`, which is chance: the network outputs the same
+#   class for every input, as the pilot of the control arm had shown. With noise,
+#   {glue:text}`successes_poor_noise` restarts succeed, and final training accuracy lies
+#   between {glue:text}`train_min_poor_noise:.3f` and {glue:text}`train_max_poor_noise:.3f`
+#   (test accuracy {glue:text}`test_poor_noise:.3f` against
+#   {glue:text}`test_poor_no_noise:.3f`). The paired gain in training accuracy is
+#   {glue:text}`primary_estimate:.4f`, with a bootstrap interval from
+#   {glue:text}`primary_low:.4f` to {glue:text}`primary_high:.4f`: the interval lies wholly
+#   below the required gain of {glue:text}`gain:.2f`, so the primary is
+#   {glue:text}`primary_outcome`. The success criterion is {glue:text}`outcome_rescue`.
+# * *He initialization.* Without noise {glue:text}`successes_good_no_noise` and with it
+#   {glue:text}`successes_good_noise` of the restarts succeed, so the check that the setup can
+#   be learned holds. Noise changes the final training accuracy from
+#   {glue:text}`train_good_no_noise:.3f` to {glue:text}`train_good_noise:.3f`; the paired
+#   difference lies between {glue:text}`low_good:.3f` and {glue:text}`high_good:.3f` against a
+#   margin of {glue:text}`margin:.2f` ({glue:text}`outcome_good`). Test accuracy moves from
+#   {glue:text}`test_good_no_noise:.3f` to {glue:text}`test_good_noise:.3f`.
+# * *The control never trains.* The no-noise control at the poor initialization stays at
+#   chance in every restart, where the paper's sometimes trained; the Notes say why we kept
+#   this setup in this version and what we would change.
+# * *The sham.* With `sham = True` both arms train without noise, the paired difference is
+#   exactly zero, below the margin: the primary fails, as it must. The stored sham run is in
+#   the verdict box above.
 
 # %% [markdown] tags=[]
 # ## Explore
@@ -395,13 +448,21 @@ explore(show, arm=widgets.Dropdown(options=[(LABELS[a], a) for a in ARMS],
 # fixed before the run.
 #
 # **At the full profile the direction appears.** One run of the `full` profile (on the 2-core
-# CPU, 220 s; 16 restarts per arm, 10,000 signals, 5,000 steps) was still NOT REPRODUCED by
-# the same rule, but no longer flatly: noise lifted 0.31 ± 0.26 of the poor-initialization
-# restarts (5 of 16) past 0.3 training accuracy where plain SGD lifted none (the rule asks for
-# a mean of 0.5), raising their mean test accuracy from 9.4% to 24.7%; and it cost the He arm
-# 0.031 ± 0.023 of final training accuracy (the rule asks the interval to stay above -0.03).
-# Longer training lets the random walk grow enough to matter, as the argument above predicts,
-# and it also begins to hurt the good start.
+# CPU, 220 s; 16 restarts per arm, 10,000 signals, 5,000 steps), made under this chapter's
+# earlier rule (which asked for a net rescue of half the restarts), was still NOT REPRODUCED,
+# but no longer flatly: noise lifted 5 of 16 poor-initialization restarts past 0.3 training
+# accuracy where plain SGD lifted none, raising their mean test accuracy from 9.4% to 24.7%;
+# and it cost the He arm 0.031 ± 0.023 of final training accuracy. Longer training lets the
+# random walk grow enough to matter, as the argument above predicts, and it also begins to hurt
+# the good start. We have not rerun the full profile under the current rule.
+#
+# **A control that never trains.** The book asks for a regime where the paper's effect can
+# show, sized on the control arm. Our no-noise control at the poor initialization never leaves
+# chance, while the paper's reached 43% on average: our poor start is deader than the paper's,
+# and a rescue from it is more than the paper claims. We kept the paper's standard
+# deviation of 0.1 in this version, which only ports the chapter to interval rules; sizing the
+# poor initialization on the control (e.g. `poor_std = 0.15`, where plain SGD trains slowly in
+# our pilot) is the redesign we would make next, with a new rule fixed before the run.
 #
 # **What differs from the paper.**
 #
@@ -410,9 +471,12 @@ explore(show, arm=widgets.Dropdown(options=[(LABELS[a], a) for a in ARMS],
 #   training accuracy in that time (0.420 with noise, 0.435 without), far from converged. The
 #   `full` profile (10,000 signals, 5,000 steps, 16 restarts per arm) is closer to the paper's
 #   regime.
-# * *Success measure.* The paper reports best and average test accuracy over restarts; we count
-#   restarts whose training accuracy reaches 0.3, because the claim is about optimization. Test
-#   accuracies are stored beside (`*_test_acc_*`).
+# * *What is judged.* The paper reports best and average test accuracy over restarts; we judge
+#   the final training accuracy, because the claim is about optimization, and count restarts
+#   whose training accuracy reaches 0.3. Test accuracies are stored beside (`*_test_acc_*`).
+#   An earlier version of this chapter judged the success count alone (mean net rescue of at
+#   least 0.5) and the He arm by the lower end of its interval; this version states both as
+#   interval tests, adds the sham and the check, and keeps the experiment as it was.
 # * *Good initialization.* He et al. (2015) instead of Sussillo & Abbott (2014); both keep the
 #   signal's scale through ReLU layers.
 # * *Noise.* One value, `eta = 0.01`, `gamma = 0.55` as in the paper, noise drawn independently
