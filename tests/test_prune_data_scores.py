@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from dlrepro.errors import ConfigError
 from dlrepro.models import MLP, BatchedMLP
-from dlrepro.prune import el2n_scores, grand_scores, keep_hardest
+from dlrepro.prune import el2n_scores, grand_scores, grand_scores_batched_mlp, keep_hardest
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -70,6 +70,25 @@ def test_grand_of_a_batched_mlp_is_the_mean_over_its_models():
     x, y = torch.randn(9, 6, generator=gen(6)), torch.randint(0, 3, (9,), generator=gen(7))
     expected = torch.stack([loop_grand(m, x, y) for m in mlps]).mean(0)
     torch.testing.assert_close(grand_scores(batched, x, y, F.cross_entropy), expected)
+
+
+@pytest.mark.parametrize("activation_name, bias", [("relu", True), ("tanh", False)])
+def test_closed_form_grand_of_a_batched_mlp_equals_the_loop(activation_name, bias):
+    torch.manual_seed(9)
+    mlps = [MLP(6, [7, 5], 3, activation_name, bias) for _ in range(3)]
+    batched = BatchedMLP.from_models(mlps)
+    x, y = torch.randn(11, 6, generator=gen(10)), torch.randint(0, 3, (11,), generator=gen(11))
+    expected = torch.stack([loop_grand(m, x, y) for m in mlps]).mean(0)
+    scores = grand_scores_batched_mlp(batched, x, y)
+    torch.testing.assert_close(scores, expected)
+    torch.testing.assert_close(scores, grand_scores(batched, x, y, F.cross_entropy))
+    assert all(w.grad is None for w in batched.weights), "the model's own gradients are untouched"
+    assert not scores.requires_grad
+    with pytest.raises(ConfigError):
+        grand_scores_batched_mlp(batched, x, y[:5])
+    batched.set_masks([torch.ones_like(w) for w in batched.weights])
+    with pytest.raises(ConfigError):  # masked gradients: the closed form does not apply
+        grand_scores_batched_mlp(batched, x, y)
 
 
 def test_keep_hardest_against_sort():

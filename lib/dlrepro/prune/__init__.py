@@ -19,7 +19,12 @@ from dlrepro.prune.budgets import (
     random_masks_with_densities,
     uniform_densities,
 )
-from dlrepro.prune.data_scores import el2n_scores, grand_scores, keep_hardest
+from dlrepro.prune.data_scores import (
+    el2n_scores,
+    grand_scores,
+    grand_scores_batched_mlp,
+    keep_hardest,
+)
 from dlrepro.prune.magnitude import (
     Masks,
     apply_masks,
@@ -64,6 +69,7 @@ __all__ = [
     "SUPERMASKS",
     "el2n_scores",
     "grand_scores",
+    "grand_scores_batched_mlp",
     "keep_hardest",
     "DenseInverse",
     "MFACInverse",

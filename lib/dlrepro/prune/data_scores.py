@@ -6,7 +6,9 @@ several independently initialized (or briefly trained) networks:
 
 * EL2N, the norm of the error vector ``||softmax(f(x)) - onehot(y)||_2`` (:func:`el2n_scores`);
 * GraNd, the norm of the gradient of the example's loss with respect to all parameters
-  (:func:`grand_scores`), computed for all examples at once with ``torch.func.vmap(grad)``.
+  (:func:`grand_scores`), computed for all examples at once with ``torch.func.vmap(grad)``;
+  for the stacked MLPs of a :class:`~dlrepro.models.BatchedMLP` with cross-entropy,
+  :func:`grand_scores_batched_mlp` gives the same scores in closed form from one backward pass.
 
 Examples with low scores are easy and can be dropped; :func:`keep_hardest` returns the indices
 of the examples to train on.
@@ -24,7 +26,7 @@ from torch.func import functional_call, grad, vmap
 from dlrepro.errors import ConfigError
 from dlrepro.models import BatchedMLP
 
-__all__ = ["el2n_scores", "grand_scores", "keep_hardest"]
+__all__ = ["el2n_scores", "grand_scores", "grand_scores_batched_mlp", "keep_hardest"]
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -81,6 +83,41 @@ def grand_scores(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Lo
         squares = sum(g.flatten(2).pow(2).sum(2) for g in grads.values())
         return squares.sqrt().mean(1)
     return sum(g.flatten(1).pow(2).sum(1) for g in grads.values()).sqrt()
+
+
+def grand_scores_batched_mlp(model: BatchedMLP, x: torch.Tensor,
+                             y: torch.Tensor) -> torch.Tensor:
+    """GraNd with the cross-entropy loss for every model of a :class:`BatchedMLP`, averaged over
+    its models, shape ``(N,)``: what :func:`grand_scores` returns, without per-example autograd.
+
+    For a linear layer ``z = W a + b`` the gradient of one example's loss is ``delta a^T`` for
+    ``W`` and ``delta`` for ``b``, where ``delta = d loss / d z`` of that example, so its squared
+    norm is ``|delta|^2 (|a|^2 + 1)``. One backward pass of the summed loss gives every example's
+    ``delta`` (the examples do not interact in an MLP). Masked models are refused: their
+    gradients are masked too and the closed form does not apply.
+    """
+    if any(m is not None for m in model.masks):
+        raise ConfigError("grand_scores_batched_mlp: the model has masks; use grand_scores")
+    if x.shape[0] != y.shape[0]:
+        raise ConfigError(f"grand_scores_batched_mlp: {x.shape[0]} inputs but {y.shape[0]} labels")
+    with torch.enable_grad():
+        h = x.flatten(1).unsqueeze(0).expand(model.num_models, -1, -1)
+        inputs, outputs = [], []
+        last = len(model.weights) - 1
+        for i, weight in enumerate(model.weights):
+            inputs.append(h.detach())
+            z = torch.bmm(h, weight.detach().transpose(1, 2))
+            if model.has_bias:
+                z = z + model.biases[i].detach().unsqueeze(1)
+            z.requires_grad_(True)
+            outputs.append(z)
+            h = model.act(z) if i < last else z
+        target = y.expand(model.num_models, -1)
+        loss = F.cross_entropy(h.transpose(1, 2), target, reduction="sum")
+        deltas = torch.autograd.grad(loss, outputs)
+    squares = sum(d.pow(2).sum(-1) * (a.pow(2).sum(-1) + float(model.has_bias))
+                  for d, a in zip(deltas, inputs))  # (S, N)
+    return squares.sqrt().mean(0)
 
 
 def keep_hardest(scores: torch.Tensor, fraction: float, offset: float = 0.0) -> torch.Tensor:
