@@ -32,6 +32,11 @@
 # barely lose accuracy where round-to-nearest falls apart. This chapter runs both methods on a
 # small network and asks whether the ordering between them survives at our scale.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -48,17 +53,18 @@ import torch
 
 import dlrepro.run
 from dlrepro import data, models, plot, quantize, train
-from dlrepro.claims import Claim, Criterion, Paper
+from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
+from dlrepro.glue import glue
 
 # %% [markdown] tags=[]
 # ## The claim
 #
 # In our words: when the weights of a trained network are quantized after training, with no
 # retraining and only a small calibration set, GPTQ's column-by-column rounding with error
-# compensation keeps the network's accuracy much better than rounding every weight to its
-# nearest grid point, and the gap widens as the bit width shrinks.
+# compensation stays near full precision at 4 bits and keeps the network's accuracy far better
+# than rounding every weight to its nearest grid point at 3 bits and below (the headline).
 #
 # The paper's numbers (OPT and BLOOM language models, WikiText-2 perplexity, per-row grids,
 # 128 random 2,048-token segments of C4 for calibration):
@@ -78,7 +84,8 @@ from dlrepro.explore import explore
 #
 # `profile` sets the size of the experiment (`smoke` only checks that the chapter runs,
 # `quick` is the stored run, `full` is meant for one GPU). The other knobs change the
-# experiment for every profile.
+# experiment for every profile. `sham = True` replaces GPTQ by round-to-nearest (the control),
+# and changes nothing else.
 
 # %% tags=["parameters"]
 profile = "quick"  # "smoke", "quick" or "full"
@@ -87,6 +94,7 @@ device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
 bit_widths = [8, 4, 3, 2]  # bits per weight to try, each with both methods
 calibration_size = 512  # training examples GPTQ sees to build each layer's Hessian
 damping = 0.01  # GPTQ's dampening, a fraction of the mean Hessian diagonal
+sham = False  # True: the GPTQ arm rounds to nearest (the control)
 
 # %% tags=[]
 SETTINGS = {
@@ -100,27 +108,62 @@ SETTINGS = {
     "full": {"seeds": 8, "samples": 40000, "width": 1024, "steps": 20000, "batch": 256,
              "lr": 5e-4, "eval_every": 1000},
 }
-if not bit_widths or any(not isinstance(b, int) or not 1 <= b <= 16 for b in bit_widths):
-    raise ConfigError(f"bit_widths must be integers between 1 and 16, got {bit_widths}")
-if calibration_size < 1:
-    raise ConfigError(f"calibration_size must be >= 1, got {calibration_size}")
+if not isinstance(bit_widths, (list, tuple)) or not bit_widths or any(
+        not isinstance(b, int) or isinstance(b, bool) or not 1 <= b <= 16 for b in bit_widths):
+    raise ConfigError(f"bit_widths must be a list of integers between 1 and 16, got "
+                      f"{bit_widths!r}")
+if not isinstance(calibration_size, int) or calibration_size < 1:
+    raise ConfigError(f"calibration_size must be a positive integer, got {calibration_size!r}")
+if not (isinstance(damping, (int, float)) and damping > 0):
+    raise ConfigError(f"damping must be a number > 0, got {damping!r}")
 BITS = sorted(set(bit_widths), reverse=True)
+missing = {2, 3, 4} - set(BITS)
+if missing:
+    raise ConfigError(f"the rule reads bit widths 2, 3 and 4; add {sorted(missing)} to bit_widths")
 METHODS = ("rtn", "gptq")
+# The quantizer each arm runs: the sham gives the GPTQ arm round-to-nearest.
+QUANTIZER = {"rtn": "rtn", "gptq": "rtn" if sham else "gptq"}
 
-run = dlrepro.run.start("gptq", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("gptq", profile, seed, device, SETTINGS, sham=sham)
 cfg = run.settings
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.width}-"
-      f"{cfg.width}-10, {cfg.steps} Adam steps; bits {BITS}")
+      f"{cfg.width}-10, {cfg.steps} Adam steps; bits {BITS}"
+      + (" (SHAM: the GPTQ arm rounds to nearest)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
 #
 # Fixed before the experiment runs. Each seed trains one network; both methods quantize that
 # same network, so every comparison is paired within a seed. Accuracy is test accuracy in
-# percentage points; *drop* means full precision minus quantized. The control arm is
-# round-to-nearest (RTN) on the same grid.
+# percentage points. The control arm is round-to-nearest (RTN) on the same grid.
+#
+# * **Primary** (the headline, against RTN): at 3 bits, GPTQ minus RTN accuracy has a 95%
+#   interval above 1 point. The sham rounds to nearest in the GPTQ arm, so the difference is
+#   exactly zero and fails.
+# * *GPTQ ahead at 2 bits*: the same test at 2 bits.
+# * *GPTQ near full precision at 4 bits* (non-inferiority): GPTQ's 4-bit accuracy minus the
+#   full-precision network's has a 95% interval above -1 point. (The paper does not claim this
+#   for round-to-nearest: its 4-bit RTN degrades on all but the largest models, so RTN at 4 bits
+#   is reported, not judged.)
+# * Check (must hold, never counts): every quantized row takes at most `2^bits` distinct values,
+#   for both methods at every bit width.
+#
+# Nothing is tuned: `damping` (the paper's 1%) and the calibration set are fixed in the
+# parameters, the same for every seed.
 
 # %% tags=[]
+MARGIN = 1.0  # accuracy points GPTQ must gain over RTN at 3 and 2 bits
+FULL_MARGIN = 1.0  # accuracy points GPTQ may lose to full precision at 4 bits and count as near
+
+
+def ahead(bits):
+    return superiority(
+        f"GPTQ ahead at {bits} bits",
+        f"GPTQ minus round-to-nearest test accuracy at {bits} bits, paired over seeds: 95% "
+        f"interval above {MARGIN:g} point",
+        f"gptq_acc_{bits}", f"rtn_acc_{bits}", MARGIN)
+
+
 claim = Claim(
     chapter="gptq",
     paper=Paper(
@@ -137,22 +180,22 @@ claim = Claim(
                "and below."),
     paper_value=("OPT-175B WikiText-2 perplexity: 8.34 full precision; 4 bits RTN 10.54, GPTQ "
                  "8.37; 3 bits RTN ~7,300, GPTQ 8.68"),
-    headline=("gptq_drop_4", "gptq_minus_rtn_3", "gptq_minus_rtn_2"),
+    primary=ahead(3),
     criteria=(
-        Criterion("near full precision at 4 bits",
-                  "mean accuracy drop at 4 bits <= 1 point for RTN and for GPTQ",
-                  lambda m: m["rtn_drop_4"].mean <= 1.0 and m["gptq_drop_4"].mean <= 1.0),
-        Criterion("GPTQ ahead at 3 bits",
-                  "GPTQ minus RTN accuracy at 3 bits: mean >= 1 point and 95% CI above 0",
-                  lambda m: m["gptq_minus_rtn_3"].mean >= 1.0 and m["gptq_minus_rtn_3"].low > 0),
-        Criterion("GPTQ ahead at 2 bits",
-                  "GPTQ minus RTN accuracy at 2 bits: mean >= 1 point and 95% CI above 0",
-                  lambda m: m["gptq_minus_rtn_2"].mean >= 1.0 and m["gptq_minus_rtn_2"].low > 0),
+        ahead(2),
+        non_inferiority(
+            "GPTQ near full precision at 4 bits",
+            f"GPTQ's test accuracy at 4 bits minus the full-precision network's, paired over "
+            f"seeds: 95% interval above -{FULL_MARGIN:g} point",
+            "gptq_acc_4", "full_acc", FULL_MARGIN),
+    ),
+    checks=(
+        Check("weights on the grid",
+              "every quantized row takes at most 2^bits distinct values, for both methods at "
+              "every bit width",
+              lambda m: max(m["grid_excess"].values) <= 0),
     ),
 )
-missing = {2, 3, 4} - set(BITS)
-if missing:
-    raise ConfigError(f"the rule reads bit widths 2, 3 and 4; add {sorted(missing)} to bit_widths")
 print(claim.rule())
 
 # %% [markdown] tags=[]
@@ -213,6 +256,7 @@ def layer_inputs(network: models.MLP, x: torch.Tensor) -> list[torch.Tensor]:
 full_acc = np.zeros(len(run.seeds))
 accuracy = {(m, b): np.zeros(len(run.seeds)) for m in METHODS for b in BITS}
 layer_error = {(m, b): np.zeros((len(run.seeds), 3)) for m in METHODS for b in BITS}
+grid_excess = np.full(len(run.seeds), -np.inf)  # per seed: most distinct row values minus 2^bits
 with torch.no_grad():
     for k, network in enumerate(trained):
         network.eval()
@@ -220,8 +264,11 @@ with torch.no_grad():
         inputs = layer_inputs(network, dataset.x_test)
         for method in METHODS:
             for bits in BITS:
-                q = quantize.quantize_model(network, x_calibration, bits, method,
+                q = quantize.quantize_model(network, x_calibration, bits, QUANTIZER[method],
                                             damping=damping)
+                for lin in q.linears:
+                    levels = (lin.weight.sort(dim=1).values.diff(dim=1) != 0).sum(dim=1) + 1
+                    grid_excess[k] = max(grid_excess[k], levels.max().item() - 2**bits)
                 accuracy[method, bits][k] = 100 * train.evaluate(q, dataset.x_test,
                                                                  dataset.y_test)[1]
                 for j, (full, small, x_in) in enumerate(zip(network.linears, q.linears, inputs)):
@@ -237,9 +284,11 @@ for bits in BITS:
 # %% [markdown] tags=[]
 # ## Results
 #
-# The paper's Table 3 / Figure 1, redrawn as a curve: test accuracy against bits per weight for
-# both methods, with 95% bands over seeds, and the full-precision accuracy as a dashed line. On
-# the right, the relative output error of each layer (log scale) at every bit width.
+# The paper's comparison at 4 and 3 bits (its tables of perplexity per model), redrawn for one
+# model as a curve over bit widths: test accuracy against bits per weight for both methods,
+# with 95% bands over seeds, and the full-precision accuracy as a dashed line. (The paper's
+# Figure 1 draws perplexity against model size instead; we have one model size.) On the right,
+# the relative output error of each layer (log scale) at every bit width.
 
 # %% tags=[]
 plot.use_style()
@@ -272,45 +321,64 @@ plt.show()
 
 # %% [markdown] tags=[]
 # ## Verdict
+#
+# The rule from above, applied to the measurements.
 
 # %% tags=[]
-measurements = {"full_acc": full_acc}
+measurements = {"full_acc": full_acc, "grid_excess": grid_excess}
 for bits in BITS:
     for method in METHODS:
         measurements[f"{method}_acc_{bits}"] = accuracy[method, bits]
-        measurements[f"{method}_drop_{bits}"] = full_acc - accuracy[method, bits]
-    measurements[f"gptq_minus_rtn_{bits}"] = accuracy["gptq", bits] - accuracy["rtn", bits]
 verdict = claim.judge(measurements, run)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+for key, o in zip(("3", "2", "4"), verdict.outcomes.values(), strict=True):
+    glue(f"outcome_{key}", o.outcome)
+    glue(f"low_{key}", o.interval.low)
+    glue(f"high_{key}", o.interval.high)
+for bits in BITS:
+    for method in METHODS:
+        glue(f"{method}_acc_{bits}", accuracy[method, bits].mean())
+glue("full_acc", full_acc.mean())
+ratio = layer_error["rtn", 3].mean(0) / layer_error["gptq", 3].mean(0)
+glue("error_ratio_first", ratio[0])
+glue("error_ratio_last", ratio[-1])
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (5 seeds; full precision 73.8% test accuracy): REPRODUCED,
-# but the first criterion passes on a knife edge.
+# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**. The trained
+# networks reach {glue:text}`full_acc:.1f`% test accuracy at full precision.
 #
-# * *At 8 bits* both methods are indistinguishable from full precision.
-# * *At 4 bits* GPTQ loses 0.8 ± 0.5 points on average and round-to-nearest 1.0 ± 1.0, right on
-#   the 1-point margin we fixed, which the rule's "at most 1 point" just admits. The test set
-#   has 2,000 examples, so one more misclassified test example in any one seed would push RTN's
-#   mean drop over the line. This result is fragile at quick scale: the previous stored run,
-#   with the same seeds but torch's per-parameter (non-fused) optimizer kernels, trained
-#   slightly different networks; there 4-bit RTN lost 1.1 points, this criterion failed and the
-#   verdict was PARTLY REPRODUCED. At 4 bits the two methods are not distinguishable here (GPTQ
-#   ahead by 0.2 ± 0.9 points). A loss of about a point at 4 bits is in line with the paper: its
-#   own 4-bit round-to-nearest results are close to full precision only for the largest models,
-#   and on the smaller OPT and BLOOM models 4-bit RTN already costs noticeably more than GPTQ;
-#   our network is far smaller than any of them.
-# * *At 3 and 2 bits* the methods part ways, as the paper reports. GPTQ keeps 72.0% at 3 bits
-#   (RTN 66.8%, a gap of 5.2 ± 1.6 points) and 66.6% at 2 bits, where RTN falls to 43.6%
-#   (23 ± 6 points behind). The right panel shows why: at every bit width and in every layer,
-#   GPTQ's output error is smaller than that of RTN on the same grid, about three times in the
-#   first layer and about ten to thirty times in the last. Our gap is a matter of degree, not the
-#   collapse of RTN on OPT-175B, plausibly because a three-layer network gives the errors few
-#   layers in which to compound.
+# * *At 3 bits (primary, {glue:text}`outcome_3`)* the methods part ways, as the paper reports:
+#   GPTQ keeps {glue:text}`gptq_acc_3:.1f`% and round-to-nearest {glue:text}`rtn_acc_3:.1f`%,
+#   a paired difference in [{glue:text}`low_3:.1f`, {glue:text}`high_3:.1f`] points against a
+#   margin of one.
+# * *At 2 bits ({glue:text}`outcome_2`)* round-to-nearest falls to {glue:text}`rtn_acc_2:.1f`%
+#   while GPTQ keeps {glue:text}`gptq_acc_2:.1f`% (difference in [{glue:text}`low_2:.1f`,
+#   {glue:text}`high_2:.1f`]).
+# * *At 4 bits ({glue:text}`outcome_4`)* GPTQ is at {glue:text}`gptq_acc_4:.1f`%, and its
+#   difference from full precision lies in [{glue:text}`low_4:.1f`, {glue:text}`high_4:.1f`]
+#   points against a margin of one. Round-to-nearest, reported and not judged, is at
+#   {glue:text}`rtn_acc_4:.1f`%: as in the paper's smaller models it already loses a little at
+#   4 bits. The test set has 2,000 examples, so one point is 20 of them. At 8 bits both methods
+#   are indistinguishable from full precision ({glue:text}`gptq_acc_8:.1f`% and
+#   {glue:text}`rtn_acc_8:.1f`%).
+# * *Why.* The right panel shows that at every bit width and in every layer GPTQ's output
+#   error is smaller than that of round-to-nearest on the same grid: at 3 bits by a factor of
+#   {glue:text}`error_ratio_first:.1f` in the first layer and {glue:text}`error_ratio_last:.0f`
+#   in the last. Our gap is a matter of degree, not the collapse of round-to-nearest on
+#   OPT-175B, plausibly because a three-layer network gives the errors few layers in which to
+#   compound.
+# * *The sham.* With `sham = True` the GPTQ arm rounds to nearest, the paired difference is
+#   exactly zero, and the primary fails against its one-point margin (the stored sham run is in
+#   the verdict box above).
 
 # %% [markdown] tags=[]
 # ## Explore
@@ -354,6 +422,14 @@ explore(show, bits=widgets.SelectionSlider(options=BITS, value=3, description="b
 #   Hessian is `2 X X^T` over those inputs, computed through the already quantized layers.
 # * *Order and blocking.* Columns are processed left to right in blocks of 128 with lazy
 #   updates; the paper's "act-order" variant (largest Hessian diagonal first) is not used.
+# * *The rule.* The first version of this chapter also required round-to-nearest to stay
+#   within one point of full precision at 4 bits; that is not the paper's claim (its 4-bit RTN
+#   degrades on all but the largest models), and its stored pass rested on float rounding
+#   (a mean drop of 0.9999999999999971 points against a limit of 1). The rule was rewritten
+#   once for the book's interval rules before the stored run: GPTQ against round-to-nearest at
+#   3 bits as the primary, with the old one-point minimum gain as a margin the whole interval
+#   must clear; 2 bits the same; GPTQ near full precision at 4 bits as a non-inferiority test.
+#   The setup (network, data, steps, calibration, damping) is the chapter's first version.
 #
 # **What to try.**
 #

@@ -34,6 +34,11 @@
 # subnetworks, since a weight of the wrong sign no longer has to be thrown away, and makes the
 # result easier to read: every weight is a fixed random magnitude with a learned sign or zero.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -50,17 +55,18 @@ import torch
 
 import dlrepro.run
 from dlrepro import data, init, models, plot, prune, train
-from dlrepro.claims import Claim, Criterion, Paper
+from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
+from dlrepro.glue import glue
 
 # %% [markdown] tags=[]
 # ## The claim
 #
 # In our words: training only a mask over frozen random weights, where the mask may keep, hide
-# or flip each weight, reaches accuracy within a few points of ordinary training of the same
-# network while using only a small fraction of its weights, and at equal density it does better
-# than a mask that can only keep or hide.
+# or flip each weight, does better at equal density than a mask that can only keep or hide
+# (the headline), and reaches accuracy within a few points of ordinary training of the same
+# network while using only a small fraction of its weights.
 #
 # The paper's numbers: with fully connected networks on MNIST and convolutional networks and
 # ResNets on CIFAR-10, signed supermasks reach pruning rates of **up to 99%** (1% of the weights
@@ -74,7 +80,8 @@ from dlrepro.explore import explore
 # ## Parameters
 #
 # `profile` sets the size of the experiment (`smoke` only checks that the chapter runs, `quick`
-# is the stored run, `full` is meant for one GPU).
+# is the stored run, `full` is meant for one GPU). `sham = True` replaces the signed mask by the
+# binary one (the control), and changes nothing else.
 
 # %% tags=["parameters"]
 profile = "quick"  # "smoke", "quick" or "full"
@@ -82,39 +89,71 @@ seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
 densities = [0.03, 0.1, 0.3]  # shares of each layer's weights the masks use
 lr = 3e-3  # Adam's learning rate, for the scores and for the dense control alike
+sham = False  # True: the signed arm trains a binary mask (the control)
 
 # %% tags=[]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "width": 32, "steps": 30, "batch": 128,
               "eval_every": 15},
-    # 3 seeds x (dense + 2 mask kinds x 3 densities), 600 steps each.
-    "quick": {"seeds": 3, "samples": 10000, "width": 256, "steps": 600, "batch": 128,
-              "eval_every": 100},
+    # 5 seeds x (dense + 2 mask kinds x 3 densities), 500 steps each.
+    "quick": {"seeds": 5, "samples": 10000, "width": 256, "steps": 500, "batch": 128,
+              "eval_every": 125},
     # One GPU: wider networks, more data, longer training and more seeds.
-    "full": {"seeds": 5, "samples": 40000, "width": 1024, "steps": 10000, "batch": 256,
+    "full": {"seeds": 8, "samples": 40000, "width": 1024, "steps": 10000, "batch": 256,
              "eval_every": 500},
 }
+if not isinstance(densities, (list, tuple)) or not all(
+        isinstance(d, (int, float)) and 0.0 < d < 1.0 for d in densities):
+    raise ConfigError(f"densities must be a list of fractions strictly between 0 and 1, got "
+                      f"{densities!r}")
 DENSITIES = sorted({float(d) for d in densities})
-if any(not 0.0 < d < 1.0 for d in DENSITIES):
-    raise ConfigError(f"densities must lie strictly between 0 and 1, got {densities}")
 if not {0.03, 0.1} <= set(DENSITIES):
     raise ConfigError("the rule reads densities 0.03 and 0.1: keep them in densities")
+if not (isinstance(lr, (int, float)) and lr > 0):
+    raise ConfigError(f"lr must be a positive number, got {lr!r}")
 KINDS = ("binary", "signed")
+# The mask each arm trains: the sham gives the signed arm the binary rule.
+RULE = {"binary": "binary", "signed": "binary" if sham else "signed"}
 
-run = dlrepro.run.start("signed_supermask", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("signed_supermask", profile, seed, device, SETTINGS, sham=sham)
 cfg = run.settings
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.width}-"
-      f"{cfg.width}-10 without biases; densities {DENSITIES}; {cfg.steps} Adam steps")
+      f"{cfg.width}-10 without biases; densities {DENSITIES}; {cfg.steps} Adam steps"
+      + (" (SHAM: the signed arm trains a binary mask)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
 #
 # Fixed before the experiment runs. Within a seed, both kinds of mask search the *same* frozen
-# random weights, and the dense control trains a network that starts from those weights.
-# Accuracies are test accuracies in percentage points at the end of training.
+# random weights from the same initial scores on the same mini-batches, and the dense network
+# trains those weights from the same start. Accuracies are final test accuracies in percentage
+# points; every criterion is paired over seeds.
+#
+# * **Primary** (the headline, against the binary mask as its control): at density 10%, signed
+#   minus binary accuracy has a 95% interval above 0. The sham trains a binary mask in the
+#   signed arm, so the difference is exactly zero and cannot pass.
+# * *Beats binary at 3%*: the same test at density 3%.
+# * *Near dense with 10% of the weights* (non-inferiority): the signed mask at density 10%
+#   minus the trained dense network has a 95% interval above -5 points.
+# * Check (must hold, never counts): every mask uses exactly its share of each layer's weights,
+#   and a binary mask never inverts one.
+#
+# Nothing is tuned: every arm uses Adam at the same learning rate `lr`, fixed before the first
+# run of this chapter, so no validation split is held out.
 
 # %% tags=[]
+NEAR_MARGIN = 5.0  # accuracy points the signed mask may trail dense training and count as near
+
+
+def beats_binary(percent):
+    return superiority(
+        f"beats binary at {percent:g}%",
+        f"signed minus binary mask test accuracy at density {percent / 100:g}, paired over "
+        "seeds: 95% interval above 0 points",
+        f"signed_acc_{percent:g}", f"binary_acc_{percent:g}")
+
+
 claim = Claim(
     chapter="signed_supermask",
     paper=Paper(
@@ -129,17 +168,20 @@ claim = Claim(
                "weights, and beats a keep-or-hide (binary) mask at equal density."),
     paper_value=("MNIST FCN, CIFAR-10 Conv / ResNet: pruning rates up to 99% while matching "
                  "or exceeding trained dense baselines and earlier (binary) supermasks"),
-    headline=("signed_minus_dense_10", "signed_minus_binary_3", "signed_minus_binary_10"),
+    primary=beats_binary(10),
     criteria=(
-        Criterion("near dense with 10% of the weights",
-                  "signed mask at density 0.1 minus the trained dense network: mean >= -5 points",
-                  lambda m: m["signed_minus_dense_10"].mean >= -5.0),
-        Criterion("beats binary at 3%",
-                  "signed minus binary mask at density 0.03: 95% CI above 0",
-                  lambda m: m["signed_minus_binary_3"].low > 0),
-        Criterion("beats binary at 10%",
-                  "signed minus binary mask at density 0.1: 95% CI above 0",
-                  lambda m: m["signed_minus_binary_10"].low > 0),
+        beats_binary(3),
+        non_inferiority(
+            "near dense with 10% of the weights",
+            f"signed mask at density 0.1 minus the trained dense network, test accuracy paired "
+            f"over seeds: 95% interval above -{NEAR_MARGIN:g} points",
+            "signed_acc_10", "dense_acc", NEAR_MARGIN),
+    ),
+    checks=(
+        Check("masks use their budget",
+              "every mask of every arm uses exactly round(density x n) of the n weights of each "
+              "layer, and no binary mask inverts a weight",
+              lambda m: max(m["budget_error"].values) == 0),
     ),
 )
 print(claim.rule())
@@ -187,10 +229,11 @@ dense_history = train.train_batched(dense, dataset.x_train, dataset.y_train, con
                                     generators(), eval_sets, progress=True)
 dense_acc = 100 * dense_history["test_acc"][-1]
 accuracy, curves, sign_share = {}, {}, {}
+budget_error = np.zeros(len(run.seeds))  # per seed: weights off budget, or binary inversions
 for kind in KINDS:
     for density in DENSITIES:
         masked = prune.SupermaskMLP.from_batched(
-            start, kind, density, generator=torch.Generator().manual_seed(run.seed + 7))
+            start, RULE[kind], density, generator=torch.Generator().manual_seed(run.seed + 7))
         history = train.train_batched(masked, dataset.x_train, dataset.y_train, config,
                                       generators(), eval_sets, progress=True)
         accuracy[kind, density] = 100 * history["test_acc"][-1]
@@ -198,6 +241,11 @@ for kind in KINDS:
         masks = masked.masks()
         used = sum((m != 0).sum().item() for m in masks)
         sign_share[kind, density] = sum((m < 0).sum().item() for m in masks) / used
+        for m in masks:
+            off = ((m != 0).sum(dim=(1, 2)) - round(density * m[0].numel())).abs()
+            if RULE[kind] == "binary":
+                off = off + (m < 0).sum(dim=(1, 2))
+            budget_error = np.maximum(budget_error, off.cpu().numpy())
         print(f"{kind:6s} mask, density {density:4.2f}: {accuracy[kind, density].mean():.1f}% "
               f"(inverted: {100 * sign_share[kind, density]:.0f}% of the used weights)")
 print(f"dense, trained: {dense_acc.mean():.1f}%")
@@ -232,45 +280,74 @@ plt.show()
 
 # %% [markdown] tags=[]
 # ## Verdict
+#
+# The rule from above, applied to the measurements.
 
 # %% tags=[]
-measurements = {"dense_acc": dense_acc}
+measurements = {"dense_acc": dense_acc, "budget_error": budget_error}
 for density in DENSITIES:
-    tag = f"{100 * density:g}"
     for kind in KINDS:
-        measurements[f"{kind}_acc_{tag}"] = accuracy[kind, density]
-    measurements[f"signed_minus_binary_{tag}"] = (accuracy["signed", density]
-                                                  - accuracy["binary", density])
-    measurements[f"signed_minus_dense_{tag}"] = accuracy["signed", density] - dense_acc
+        measurements[f"{kind}_acc_{100 * density:g}"] = accuracy[kind, density]
 verdict = claim.judge(measurements, run)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+for key, o in zip(("10", "3", "dense"), verdict.outcomes.values(), strict=True):
+    glue(f"outcome_{key}", o.outcome)
+    glue(f"low_{key}", o.interval.low)
+    glue(f"high_{key}", o.interval.high)
+for tag, density in (("3", 0.03), ("10", 0.1), ("top", DENSITIES[-1])):
+    for kind in KINDS:
+        glue(f"{kind}_acc_{tag}", accuracy[kind, density].mean())
+    glue(f"signed_minus_binary_{tag}",
+         (accuracy["signed", density] - accuracy["binary", density]).mean())
+    glue(f"inverted_{tag}", 100 * sign_share["signed", density])
+glue("top_percent", 100 * DENSITIES[-1])
+glue("dense_acc", dense_acc.mean())
+glue("chance", 100 / dataset.num_classes)
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds, 600 steps): PARTLY REPRODUCED; only the weakest
-# part of the claim holds.
+# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**, and it should be
+# read with one fact in mind: at the two low densities of the rule, *neither* kind of mask
+# learns much. Chance is {glue:text}`chance:.0f`%.
 #
-# * *Signed beats binary, by a little.* At every density the signed mask is ahead on average
-#   (0.4 points at 3%, 1.8 at 10%, 5.1 at 30%), and the 10% gap clears zero, but at 3% the
-#   difference is within noise. About half of the used weights are inverted, as expected from
-#   scores that start symmetric around zero.
-# * *Neither comes near the trained network.* With 10% of the weights the signed mask reaches
-#   28.9% test accuracy against 72.0% for dense training, 43 points behind where the rule
-#   allows 5; even at 30% it is 19 points behind.
+# * *Signed against binary at 10% (primary, {glue:text}`outcome_10`).* The signed mask reaches
+#   {glue:text}`signed_acc_10:.1f`% against {glue:text}`binary_acc_10:.1f`% for the binary one;
+#   the paired difference lies in [{glue:text}`low_10:.1f`, {glue:text}`high_10:.1f`] points.
+#   The mean difference favours the signed mask, as in the paper, but it is small, because
+#   both masks sit barely above chance.
+# * *At 3% ({glue:text}`outcome_3`).* Both masks end near {glue:text}`binary_acc_3:.0f`%
+#   (difference in [{glue:text}`low_3:.1f`, {glue:text}`high_3:.1f`]): with 3% of the first
+#   layer, most first-layer units of this MLP see one input signal sample or none, and there
+#   is little for the signs to improve. The paper's signed masks work best at such densities;
+#   ours barely learn there.
+# * *Near dense ({glue:text}`outcome_dense`).* Dense training of the same weights reaches
+#   {glue:text}`dense_acc:.1f`%; the signed mask at 10% is far behind (difference in
+#   [{glue:text}`low_dense:.1f`, {glue:text}`high_dense:.1f`] points, against a margin of five).
+# * *Where masks do learn.* At {glue:text}`top_percent:.0f`% density, outside the rule, the
+#   binary mask reaches {glue:text}`binary_acc_top:.1f`% and the signed one
+#   {glue:text}`signed_acc_top:.1f`%, the largest gap of the run
+#   ({glue:text}`signed_minus_binary_top:.1f` points). About half of the signed mask's weights
+#   are inverted ({glue:text}`inverted_10:.0f`% at 10%), as scores that start symmetric around
+#   zero would give.
+# * *The sham.* With `sham = True` the signed arm trains a binary mask from the same scores on
+#   the same batches, the paired difference is exactly zero, and the primary cannot pass (the
+#   stored sham run is in the verdict box above).
 #
-# Our reading: masks over random weights need a lot of random weights to choose from, and a
+# Our reading: masks over random weights need many random weights to choose from, and a
 # 40-256-256-10 MLP does not have them. Ramanujan et al. show the binary supermask improving
 # steadily as networks are widened, and the paper's results come from convolutional networks
 # and from fully connected networks on MNIST that are far wider in total; the ELUS
 # initialization that Koster et al. design for signed masks is also not used here. The
 # direction of the signed-versus-binary effect agrees with the paper; its size, and the
-# closeness to dense training, do not appear at this scale. (An earlier run of this chapter
-# with 1,000 training steps instead of 600, shortened to fit the time budget, gave the same
-# verdict with the same pattern: 29.6% for the signed mask at 10% against 73.9% dense.)
+# closeness to dense training, do not appear at this scale.
 
 # %% [markdown] tags=[]
 # ## Explore
@@ -311,7 +388,22 @@ explore(show, density=widgets.SelectionSlider(options=DENSITIES, value=0.1,
 #   He-normal weights for both kinds of mask.
 # * *Optimizer.* Adam at `lr` for the scores and for the dense control, no weight decay, a
 #   constant learning rate; edge-popup used SGD with momentum, weight decay and a cosine
-#   schedule.
+#   schedule. The learning rate is not tuned, for any arm.
+# * *The rule.* The rule was rewritten once for the book's interval rules before the stored
+#   run: five seeds instead of three, the 10% comparison as the primary (it is the density at
+#   which the claim speaks of a small fraction of the weights, and the one our earlier
+#   three-seed run had already decided), the 3% comparison as a secondary, and "near dense" as
+#   a non-inferiority test with a five-point margin. The setup (width 256, the three
+#   densities) is the chapter's first version, sized to the time budget. With five seeds its
+#   600 steps took about 70 s on our CPU, over the one-minute budget, so the quick profile now
+#   trains for 500 (evaluating every 125). That choice was made for the budget before the
+#   500-step run, and it matters: the five-seed run at 600 steps under the same rule passed the
+#   primary (signed 29.2% against binary 27.0% at 10%, paired difference in [1.3, 3.1]), while
+#   at 500 steps the signed mask's lead is smaller and its interval reaches below zero. The
+#   signed mask's small advantage grows with training; at this scale it is too small to be
+#   decided with five seeds inside the budget. The low densities do not recover with longer
+#   training: an early three-seed run with 1,000 steps gave about 30% for the signed mask at 10%
+#   against 74% dense.
 #
 # **What to try.** Add `0.01` to `densities`; lower the width in the parameters cell to see
 # how much the binary mask depends on having many random weights to choose from.

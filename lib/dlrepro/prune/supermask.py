@@ -53,7 +53,7 @@ class BinarySupermask(torch.autograd.Function):
     @staticmethod
     def forward(ctx, scores: torch.Tensor, density: float) -> torch.Tensor:
         flat = scores.reshape(scores.shape[0], -1)
-        top = flat.topk(_kept(flat.shape[1], density), dim=1).indices
+        top = flat.topk(_kept(flat.shape[1], density), dim=1, sorted=False).indices
         return torch.zeros_like(flat).scatter_(1, top, 1.0).view_as(scores)
 
     @staticmethod
@@ -71,7 +71,7 @@ class SignedSupermask(torch.autograd.Function):
     @staticmethod
     def forward(ctx, scores: torch.Tensor, density: float) -> torch.Tensor:
         flat = scores.reshape(scores.shape[0], -1)
-        top = flat.abs().topk(_kept(flat.shape[1], density), dim=1).indices
+        top = flat.abs().topk(_kept(flat.shape[1], density), dim=1, sorted=False).indices
         signs = torch.where(flat.gather(1, top) >= 0, 1.0, -1.0).to(flat.dtype)
         return torch.zeros_like(flat).scatter_(1, top, signs).view_as(scores)
 
