@@ -27,7 +27,8 @@ SECTIONS = ["## The claim", "## Parameters", "## The rule", "## Setup", "## Expe
 
 def test_every_ported_chapter_is_in_the_toc():
     # The other four chapters return to the toc as they are ported to the verdict rules.
-    assert {"deep_linear_dynamics", "lsuv", "edge_of_chaos", "initial_guessing_bias", "adam", "lookahead",
+    assert {"deep_linear_dynamics", "lsuv", "edge_of_chaos", "initial_guessing_bias",
+            "adam", "lookahead",
             "gradient_noise", "batch_size_learning_rate",
             "random_pruning", "signed_supermask",
             "second_order_pruning", "gptq", "data_diet", "random_labels"} <= set(IDS)
