@@ -37,6 +37,11 @@
 # is fully described by the seed and the scalar finite differences, so machines training
 # together need to exchange only those scalars, one byte each once quantized.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -54,9 +59,11 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 import dlrepro.run
-from dlrepro.claims import Claim, Criterion, Paper
-from dlrepro.data import digits
+from dlrepro.claims import Check, Claim, Paper, bound, non_inferiority, superiority
+from dlrepro.data import digits, split_validation
+from dlrepro.errors import ConfigError
 from dlrepro.explore import explore, headless
+from dlrepro.glue import glue
 from dlrepro.models import MLP, BatchedMLP
 from dlrepro.optim import (
     ZerothOrder,
@@ -67,6 +74,7 @@ from dlrepro.optim import (
 )
 from dlrepro.plot import ARM_COLORS, mean_band, seed_band, use_style
 from dlrepro.train import TrainConfig, epoch_batches, evaluate, evaluate_batched, train_batched
+from dlrepro.tuning import tune
 
 # %% [markdown] tags=[]
 # ## The claim
@@ -82,12 +90,15 @@ from dlrepro.train import TrainConfig, epoch_batches, evaluate, evaluate_batched
 #    coordinates restricted to a sparse subset chosen by a zeroth-order pruning score (their
 #    ZO-GraSP), feature reuse and forward parallelism, DeepZero trains a ResNet-20 on CIFAR-10
 #    from scratch to **86.94%** test accuracy, a few points below first-order training of the
-#    same network.
+#    same network. This is the headline we judge, with RGE as the control.
 # 2. **One byte per step suffices (Zelikman et al.).** With perturbations drawn from a seed the
 #    machines share, a ZO step is determined by `(seed, step)` and the projected-gradient
 #    scalars. Sending each scalar as one signed byte lets a remote replica reproduce the update,
 #    identical to the full-precision update up to the rounding of those bytes. They show it
-#    for SPSA/MeZO-style fine-tuning of language models.
+#    for SPSA/MeZO-style fine-tuning of language models. That a full-precision replica is
+#    exact, and that rounding moves a weight by no more than a bound that follows from the
+#    triangle inequality, are true by construction: they are checks here. Whether the rounded
+#    exchange trains as well is a criterion.
 #
 # Our scale is far smaller (see *Setup*): a one-hidden-layer MLP of 2,410 weights on the 8 x 8
 # scikit-learn digits.
@@ -103,6 +114,7 @@ from dlrepro.train import TrainConfig, epoch_batches, evaluate, evaluate_batched
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
+sham = False  # True: the coordinate-wise arm uses random directions (the control) instead
 queries = None  # ZO queries (directions or coordinates) per step; None keeps the profile's
 steps = None  # training steps (mini-batches) per run; None keeps the profile's value
 mu = 5e-3  # finite-difference step, the value DeepZero uses
@@ -114,18 +126,25 @@ SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "width": 16, "queries": 4, "steps": 20, "batch_size": 128,
               "eval_every": 10},
-    # 3 seeds x 3 estimators x 3 learning rates, 2,400 queries per run.
-    "quick": {"seeds": 3, "width": 32, "queries": 8, "steps": 300, "batch_size": 128,
+    # 5 seeds x 3 estimators x 3 learning rates, 4,800 loss evaluations per run.
+    "quick": {"seeds": 5, "width": 32, "queries": 8, "steps": 300, "batch_size": 128,
               "eval_every": 20},
-    # One GPU: a wider network, more queries per step, five times the steps, five seeds.
-    "full": {"seeds": 5, "width": 64, "queries": 16, "steps": 2000, "batch_size": 128,
+    # One GPU: a wider network, more queries per step, more steps, eight seeds.
+    "full": {"seeds": 8, "width": 64, "queries": 16, "steps": 2000, "batch_size": 128,
              "eval_every": 50},
 }
 run = dlrepro.run.start("zeroth_order", profile, seed, device, SETTINGS,
-                        overrides={"queries": queries, "steps": steps})
+                        overrides={"queries": queries, "steps": steps}, sham=sham)
 cfg = run.settings
+if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 32:
+    raise ConfigError(f"bits must be an integer from 2 to 32, got {bits!r}")
+if not (isinstance(mu, (int, float)) and mu > 0):
+    raise ConfigError(f"mu must be a positive number, got {mu!r}")
+if not (isinstance(sparsity, (int, float)) and 0 <= sparsity < 1):
+    raise ConfigError(f"sparsity must lie in [0, 1), got {sparsity!r}")
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 64-{cfg.width}-10, "
-      f"{cfg.steps} steps of batch {cfg.batch_size}, {cfg.queries} queries per step")
+      f"{cfg.steps} steps of batch {cfg.batch_size}, {cfg.queries} queries per step"
+      + (" (SHAM: the coordinate arm uses random directions)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
@@ -134,42 +153,42 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 64-{cfg.wi
 # evaluations: `queries` central differences (two evaluations each) per step for `steps` steps,
 # on the same mini-batches, from the same initial weights (paired by seed).
 #
-# **Learning rates.** Each arm picks its learning rate from a grid of three, by the lowest
-# seed-mean final training loss (a diverged run counts as infinitely bad). The grids are tied
-# to one base grid `G = (0.01, 0.03, 0.1)` so that no arm gets a finer search: RGE uses `G`; a
-# coordinate step moves `queries` of the `d` weights, so CGE uses `G x d / queries` (the same
-# expected step as RGE), and sparse CGE `G x d_s / queries` with `d_s` the perturbed weights.
-# First-order SGD (the reference, not judged) picks from `(0.03, 0.1, 0.3)`.
+# **Learning rates.** Each arm picks its learning rate from a grid of three by the lowest
+# seed-mean final loss on a validation split held out of the training set (20%); the same
+# call tunes every arm, and a pick at the grid's edge leaves the criteria that rest on it
+# undecided. The grids are tied to one base grid `G = (0.01, 0.03, 0.1)` so that no arm gets a
+# finer search: RGE uses `G`; a coordinate step moves `queries` of the `d` weights, so CGE uses
+# `G x d / queries` (the same expected step as RGE), and sparse CGE `G x d_s / queries` with
+# `d_s` the perturbed weights. First-order SGD (the reference, not judged) picks from
+# `(0.03, 0.1, 0.3, 1, 3)`. Measurements are read at each arm's pick.
 #
-# **Exchange.** In every RGE run a sender (the optimizer) publishes `(seed, step)` and its
-# `queries` scalars per step; replica A applies them at full precision, replica B after
-# rounding each to a `bits`-bit integer with a scale fixed after the first step (6 x the
-# largest first-step scalar, sent once), and replica C uses the full-precision scalars but a
-# wrong seed (a negative control). Rounding errs by at most half a step `delta / 2`, so after
-# `T` steps weight `j` of B differs from A by at most
-# `bound_j = sum_t lr / queries * delta / 2 * sum_q |u_tqj|` when no scalar is clipped.
-# Measurements are read at each arm's chosen learning rate.
+# **Exchange.** In the RGE runs at the chosen learning rate, the sender (the optimizer)
+# publishes `(seed, step)` and its `queries` scalars per step; replica A applies them at full
+# precision, replica B after rounding each to a `bits`-bit integer with a scale fixed after the
+# first step (6 x the largest first-step scalar, sent once), and replica C uses the
+# full-precision scalars but a wrong seed (a negative control). Rounding errs by at most half a
+# step `delta / 2`, so by the triangle inequality weight `j` of B differs from A after `T` steps
+# by at most `bound_j = sum_t lr / queries * delta / 2 * sum_q |u_tqj|` when no scalar is
+# clipped.
+#
+# * **Primary**: the final training loss of CGE minus that of RGE (the control), paired by
+#   seed, has a 95% interval below 0. With `sham = True` the CGE arm is replaced by RGE, the
+#   paired difference is exactly zero, and the primary cannot pass.
+# * Secondary: CGE's test accuracy minus RGE's has a 95% interval above 0; the one-byte
+#   replica's final training loss is no more than 0.01 nats above the full-precision
+#   replica's (95% interval); the wrong-seed replica ends, on average over seeds, at least 10 x
+#   the quantization bound away from the full-precision one (95% interval above 10).
+# * Checks (must hold, never count): in every seed the full-precision replica equals the
+#   trained model bit for bit; no scalar was clipped and the one-byte replica's largest
+#   deviation is within the bound.
 
 # %% tags=[]
 BASE_GRID = (0.01, 0.03, 0.1)
-SGD_GRID = (0.03, 0.1, 0.3)
+SGD_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 SCALE_FACTOR = 6.0  # quantization range: this times the largest first-step scalar
 WRONG_OVER_BOUND = 10.0  # the wrong-seed replica must be at least this far off, in bounds
-
-
-def coordinate_beats_random(m):
-    return m["loss_gap_random_minus_coordinate"].low > 0
-
-
-def full_exchange_exact(m):
-    return (m["replica_full_max_dev"].high == 0.0
-            and min(m["wrong_seed_dev_over_bound"].values) >= WRONG_OVER_BOUND)
-
-
-def byte_exchange_within_bound(m):
-    return (max(m["byte_dev_over_bound"].values) <= 1.0
-            and max(m["clipped_fraction"].values) == 0.0)
-
+BYTE_LOSS_MARGIN = 0.01  # nats the one-byte replica's training loss may exceed full precision's
+TUNED = ("lr_random", "lr_coordinate")
 
 claim = Claim(
     chapter="zeroth_order",
@@ -191,19 +210,38 @@ claim = Claim(
     paper_value=("CGE beats RGE at equal queries on a small CIFAR-10 CNN; sparse CGE trains "
                  "ResNet-20 to 86.94% on CIFAR-10; one-byte projected gradients reproduce "
                  "the SPSA update across machines"),
-    headline=("loss_gap_random_minus_coordinate", "byte_dev_over_bound"),
+    primary=superiority(
+        "coordinate beats random at equal queries",
+        "final training loss of CGE minus that of RGE (the control), paired by seed at each "
+        "arm's tuned learning rate: 95% interval below 0",
+        "final_loss_coordinate", "final_loss_random", higher_is_better=False, rests_on=TUNED),
     criteria=(
-        Criterion("coordinate beats random", "final training loss of RGE (the control) minus "
-                  "that of CGE, paired by seed at each arm's chosen learning rate: the 95% CI "
-                  "lies above 0", coordinate_beats_random),
-        Criterion("full-precision exchange is exact", "in every seed the replica fed the "
-                  "full-precision scalars equals the trained model bit for bit (max deviation "
-                  f"0), while the wrong-seed replica (control) deviates by >= "
-                  f"{WRONG_OVER_BOUND:g} x the quantization bound", full_exchange_exact),
-        Criterion("one byte per scalar is within the bound", "in every seed no scalar was "
-                  "clipped and the largest deviation of the one-byte replica from the "
-                  "full-precision one is <= 1 x the quantization bound",
-                  byte_exchange_within_bound),
+        superiority(
+            "coordinate more accurate than random",
+            "test accuracy of CGE minus that of RGE, paired by seed at the same learning "
+            "rates: 95% interval above 0",
+            "test_acc_coordinate", "test_acc_random", rests_on=TUNED),
+        non_inferiority(
+            "one byte trains as well as full precision",
+            f"final training loss of the one-byte replica minus that of the full-precision "
+            f"replica, paired by seed: 95% interval below +{BYTE_LOSS_MARGIN} nats",
+            "replica_byte_loss", "replica_full_loss", BYTE_LOSS_MARGIN,
+            higher_is_better=False, rests_on=("lr_random",)),
+        bound(
+            "wrong seed is far off",
+            f"deviation of the wrong-seed replica (control) from the full-precision one, in "
+            f"units of the quantization bound: 95% interval above {WRONG_OVER_BOUND:g}",
+            "wrong_seed_dev_over_bound", WRONG_OVER_BOUND, rests_on=("lr_random",)),
+    ),
+    checks=(
+        Check("full-precision replica is exact", "in every seed the replica fed the "
+              "full-precision scalars equals the trained model bit for bit (max deviation 0)",
+              lambda m: max(m["replica_full_max_dev"].values) == 0.0),
+        Check("one byte within the bound", "in every seed no scalar was clipped and the "
+              "one-byte replica's largest deviation from the full-precision one is <= 1 x "
+              "the quantization bound",
+              lambda m: max(m["byte_dev_over_bound"].values) <= 1.0
+              and max(m["clipped_fraction"].values) == 0.0),
     ),
 )
 print(claim.rule())
@@ -212,9 +250,11 @@ print(claim.rule())
 # ## Setup
 #
 # **Data and model.** scikit-learn's 8 x 8 digits (1,348 training and 449 test images,
-# standardized), an MLP with one hidden layer of `width` ReLU units: 64-32-10, `d` = 2,410
-# weights in the quick profile. Each run of a seed starts from the same initial weights and sees
-# the same mini-batches of 128, whatever the estimator.
+# standardized); a fifth of the training images (270) is held out as the validation split that
+# tunes the learning rates, and the other 1,078 are trained on. An MLP with one hidden layer of
+# `width` ReLU units: 64-32-10, `d` = 2,410 weights in the quick profile. Each run of a seed
+# starts from the same initial weights and sees the same mini-batches of 128, whatever the
+# estimator.
 #
 # **Arms.** All ZO arms use `dlrepro.optim.ZerothOrder` with central differences and `mu`:
 #
@@ -227,16 +267,18 @@ print(claim.rule())
 #
 # DeepZero's CGE perturbs *every* (unpruned) coordinate at each step, which would spend the
 # quick budget in a handful of steps; with `queries` coordinates per step ours is its randomized
-# version (coordinate descent). The training loss is measured on the full training set.
+# version (coordinate descent). The training loss is measured on the whole training split.
 
 # %% tags=[]
 data = digits(device=run.device)
-x_train, y_train = data.x_train, data.y_train
-n_train = y_train.shape[0]
+x_fit, y_fit, x_val, y_val = split_validation(data.x_train, data.y_train, 0.2,
+                                              run.generator(10_000 + seed))
+n_fit = y_fit.shape[0]
 ARMS = {"random": {"mode": "random", "sparsity": None},
-        "coordinate": {"mode": "coordinate", "sparsity": None},
+        "coordinate": {"mode": "random" if sham else "coordinate", "sparsity": None},
         "sparse": {"mode": "coordinate", "sparsity": sparsity}}
-LABEL = {"random": "random directions (RGE)", "coordinate": "coordinates (CGE)",
+LABEL = {"random": "random directions (RGE)",
+         "coordinate": "SHAM: random directions" if sham else "coordinates (CGE)",
          "sparse": f"sparse coordinates ({1 - sparsity:.0%} of weights)",
          "first_order": "first-order SGD"}
 COLOR = {"random": ARM_COLORS["control"], "coordinate": ARM_COLORS["method"],
@@ -250,144 +292,158 @@ def new_model(s):
 
 d = sum(p.numel() for p in new_model(0).parameters())
 d_sparse = max(1, round((1 - sparsity) * d))
-GRIDS = {"random": BASE_GRID, "coordinate": tuple(g * d / cfg.queries for g in BASE_GRID),
+GRIDS = {"random": BASE_GRID,
+         "coordinate": BASE_GRID if sham else tuple(g * d / cfg.queries for g in BASE_GRID),
          "sparse": tuple(g * d_sparse / cfg.queries for g in BASE_GRID)}
 eval_steps = np.array([0, *range(cfg.eval_every, cfg.steps + 1, cfg.eval_every)]
                       + ([cfg.steps] if cfg.steps % cfg.eval_every else []))
 evaluations = eval_steps * 2 * cfg.queries  # loss evaluations spent so far
-print(f"d = {d:,} weights ({d_sparse:,} perturbed by the sparse arm); "
-      f"{cfg.steps * 2 * cfg.queries:,} loss evaluations per ZO run")
+print(f"d = {d:,} weights ({d_sparse:,} perturbed by the sparse arm); {n_fit} training and "
+      f"{y_val.shape[0]} validation images; {cfg.steps * 2 * cfg.queries:,} loss evaluations "
+      f"per ZO run")
 for arm, grid in GRIDS.items():
     print(f"  {arm:<11} lr grid {', '.join(f'{g:.4g}' for g in grid)}")
 
 # %% [markdown] tags=[]
 # ## Experiment
 #
-# One function trains one ZO run. For RGE runs it also plays the exchange: after each step it
-# takes the optimizer's scalars (`last_scalars`), quantizes them, and updates the three replicas
-# with `apply_zo_update`, which regenerates the directions from the seed.
+# One function trains one ZO run. For RGE runs it also keeps what the sender publishes at
+# every step (the optimizer's `last_scalars`) and the sender's weights at every evaluation, so
+# that the exchange can be replayed at the learning rate the rule picks.
 
 # %% tags=[]
-def replica_check(params, opt, lr, s, state):
-    """Update the three replicas from what the sender publishes at this step."""
-    step, scalars = opt.steps - 1, opt.last_scalars
-    if "scale" not in state:  # fixed after the first step and sent once
-        state["scale"] = SCALE_FACTOR * max(abs(v) for v in scalars)
-        state["delta"] = state["scale"] / (2 ** (bits - 1) - 1)
-    scale = state["scale"]
-    codes = [quantize_scalar(v, scale, bits) for v in scalars]
-    state["clipped"] += sum(abs(v) > scale for v in scalars)
-    received = [dequantize_scalar(c, scale, bits) for c in codes]
-    apply_zo_update(state["full"], s, step, scalars, lr)
-    apply_zo_update(state["byte"], s, step, received, lr)
-    apply_zo_update(state["wrong"], s + 10_000, step, scalars, lr)
-    shapes = [p.shape for p in params]
-    for q in range(len(scalars)):  # the a priori bound: delta / 2 per scalar
-        for b, u in zip(state["bound"], zo_direction(shapes, s, step, q, None, run.device)):
-            b.add_(u.abs(), alpha=lr / len(scalars) * state["delta"] / 2)
+def train_zo(arm, lr, s):
+    """One ZO run: training-loss curve, final validation loss and test accuracy; for RGE
+    also the published scalars and the sender's weights at each evaluation."""
+    model = new_model(s)
+    params = list(model.parameters())
+    opt = ZerothOrder(params, lr=lr, mu=mu, queries=cfg.queries, mode=ARMS[arm]["mode"],
+                      seed=s, sparsity=ARMS[arm]["sparsity"])
+    batches = epoch_batches(n_fit, cfg.batch_size, run.generator(s))
+    curve, published, sender = [evaluate(model, x_fit, y_fit)[0]], [], {}
+    for step in range(1, cfg.steps + 1):
+        idx = next(batches)
+        xb, yb = x_fit[idx], y_fit[idx]
+        opt.step(lambda xb=xb, yb=yb: F.cross_entropy(model(xb), yb))
+        if arm == "random":
+            published.append(opt.last_scalars)
+        if step in eval_steps:
+            curve.append(evaluate(model, x_fit, y_fit)[0])
+            if arm == "random":
+                sender[step] = [p.detach().clone() for p in params]
+    return {"curve": np.nan_to_num(curve, nan=np.inf),
+            "val_loss": evaluate(model, x_val, y_val)[0],
+            "test_acc": evaluate(model, data.x_test, data.y_test)[1],
+            "published": published, "sender": sender}
 
 
 def gap(a, b):
     return max((x - y).abs().max().item() for x, y in zip(a, b))
 
 
-def train_zo(arm, lr, s, replicate=False):
-    """One ZO run; the training-loss curve, final test accuracy and the replica record."""
+def loss_of(weights, s):
     model = new_model(s)
-    params = list(model.parameters())
-    opt = ZerothOrder(params, lr=lr, mu=mu, queries=cfg.queries, mode=ARMS[arm]["mode"],
-                      seed=s, sparsity=ARMS[arm]["sparsity"])
-    batches = epoch_batches(n_train, cfg.batch_size, run.generator(s))
-    copy = [p.detach().clone() for p in params]
-    state = {"full": copy, "byte": [p.clone() for p in copy], "wrong": [p.clone() for p in copy],
-             "bound": [torch.zeros_like(p) for p in copy], "clipped": 0}
-    curve, replica = [evaluate(model, x_train, y_train)[0]], []
-    for step in range(1, cfg.steps + 1):
-        idx = next(batches)
-        xb, yb = x_train[idx], y_train[idx]
-        opt.step(lambda xb=xb, yb=yb: F.cross_entropy(model(xb), yb))
-        if replicate:
-            replica_check(params, opt, lr, s, state)
-        if step in eval_steps:
-            curve.append(evaluate(model, x_train, y_train)[0])
-            if replicate:
-                replica.append((gap(state["byte"], state["full"]), gap(state["full"], params),
-                                gap(state["wrong"], state["full"]),
-                                max(b.max().item() for b in state["bound"])))
-    record = {"curve": np.nan_to_num(curve, nan=np.inf),
-              "test_acc": evaluate(model, data.x_test, data.y_test)[1]}
-    if replicate:
-        record["replica"] = np.array(replica)
-        record["clipped_fraction"] = state["clipped"] / (cfg.steps * cfg.queries)
-    return record
+    with torch.no_grad():
+        for p, w in zip(model.parameters(), weights):
+            p.copy_(w)
+    return evaluate(model, x_fit, y_fit)[0]
+
+
+def replay_exchange(record, lr, s):
+    """The three replicas of one RGE run, updated from what its sender published; their
+    deviations at each evaluation, the bound, and the replicas' final training losses."""
+    start = [p.detach() for p in new_model(s).parameters()]
+    full, byte, wrong = ([p.clone() for p in start] for _ in range(3))
+    bounds = [torch.zeros_like(p) for p in start]
+    shapes = [p.shape for p in start]
+    scale = SCALE_FACTOR * max(abs(v) for v in record["published"][0])  # sent once
+    delta = scale / (2 ** (bits - 1) - 1)
+    clipped, rows = 0, []
+    for step, scalars in enumerate(record["published"]):
+        received = [dequantize_scalar(quantize_scalar(v, scale, bits), scale, bits)
+                    for v in scalars]
+        clipped += sum(abs(v) > scale for v in scalars)
+        apply_zo_update(full, s, step, scalars, lr)
+        apply_zo_update(byte, s, step, received, lr)
+        apply_zo_update(wrong, s + 10_000, step, scalars, lr)
+        for q in range(len(scalars)):  # the a priori bound: delta / 2 per scalar
+            for b, u in zip(bounds, zo_direction(shapes, s, step, q, None, run.device)):
+                b.add_(u.abs(), alpha=lr / len(scalars) * delta / 2)
+        if step + 1 in record["sender"]:
+            rows.append((gap(byte, full), gap(full, record["sender"][step + 1]),
+                         gap(wrong, full), max(b.max().item() for b in bounds)))
+    return {"rows": np.array(rows), "clipped_fraction": clipped / (cfg.steps * cfg.queries),
+            "byte_loss": loss_of(byte, s), "full_loss": loss_of(full, s)}
 
 
 # %% [markdown] tags=[]
-# Every ZO arm, learning rate and seed (27 runs in the quick profile), then first-order SGD,
+# Every ZO arm, learning rate and seed (45 runs in the quick profile), then first-order SGD,
 # whose seeds train together as one `BatchedMLP` per learning rate.
 
 # %% tags=[]
 jobs = [(arm, lr, s) for arm in ARMS for lr in GRIDS[arm] for s in run.seeds]
 zo = {}
 for arm, lr, s in tqdm(jobs, desc="ZO runs", disable=headless()):
-    zo[arm, lr, s] = train_zo(arm, lr, s, replicate=arm == "random")
+    zo[arm, lr, s] = train_zo(arm, lr, s)
 
 first_order = {}
 for lr in SGD_GRID:
     batched = BatchedMLP.from_models([new_model(s) for s in run.seeds]).to(run.device)
-    start_loss = evaluate_batched(batched, x_train, y_train)[0]
-    history = train_batched(batched, x_train, y_train,
+    start_loss = evaluate_batched(batched, x_fit, y_fit)[0]
+    history = train_batched(batched, x_fit, y_fit,
                             TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, lr=lr,
                                         eval_every=cfg.eval_every),
                             [run.generator(s) for s in run.seeds],
-                            eval_sets={"test": (data.x_test, data.y_test)},
+                            eval_sets={"val": (x_val, y_val), "test": (data.x_test, data.y_test)},
                             optimizer=lambda p, lr=lr: torch.optim.SGD(p, lr=lr))
     first_order[lr] = {"curve": np.nan_to_num(np.vstack([start_loss, history["train_loss"]]).T,
                                               nan=np.inf),
-                       "test_acc": history["test_acc"][-1]}
+                       "val_loss": history["val_loss"][-1], "test_acc": history["test_acc"][-1]}
 print(f"{len(jobs)} ZO runs and {len(SGD_GRID)} first-order runs in {run.elapsed():.0f} s "
       f"since start")
 
 # %% [markdown] tags=[]
-# Choose each arm's learning rate by the rule, then collect the measurements per seed.
+# Tune each arm's learning rate on the validation split by the same call, replay the exchange
+# at RGE's pick, and collect the measurements per seed.
 
 # %% tags=[]
-def seed_mean_final(arm, lr):
-    return float(np.mean([zo[arm, lr, s]["curve"][-1] for s in run.seeds]))
-
-
-chosen = {arm: min(GRIDS[arm], key=lambda lr, arm=arm: seed_mean_final(arm, lr))
-          for arm in ARMS}
-chosen["first_order"] = min(SGD_GRID, key=lambda lr: float(first_order[lr]["curve"][:, -1]
-                                                           .mean()))
+picks = [tune(f"lr_{arm}", GRIDS[arm],
+              [[zo[arm, lr, s]["val_loss"] for s in run.seeds] for lr in GRIDS[arm]],
+              higher_is_better=False) for arm in ARMS]
+picks.append(tune("lr_first_order", SGD_GRID, [first_order[lr]["val_loss"] for lr in SGD_GRID],
+                  higher_is_better=False))
+chosen = {p.name.removeprefix("lr_"): p.value for p in picks}
 curves = {arm: np.array([zo[arm, chosen[arm], s]["curve"] for s in run.seeds]) for arm in ARMS}
 curves["first_order"] = first_order[chosen["first_order"]]["curve"]
 test_acc = {arm: np.array([zo[arm, chosen[arm], s]["test_acc"] for s in run.seeds])
             for arm in ARMS}
 test_acc["first_order"] = np.asarray(first_order[chosen["first_order"]]["test_acc"])
-for arm in [*ARMS, "first_order"]:
-    print(f"{arm:<12} lr {chosen[arm]:<8.4g} final training loss "
-          f"{curves[arm][:, -1].mean():.3f}, test accuracy {test_acc[arm].mean():.3f}")
+for p in picks:
+    arm = p.name.removeprefix("lr_")
+    print(f"{arm:<12} {p.describe():<40} final training loss {curves[arm][:, -1].mean():.3f}, "
+          f"test accuracy {test_acc[arm].mean():.3f}")
 
-replicas = np.array([zo["random", chosen["random"], s]["replica"] for s in run.seeds])
-byte_dev, full_dev, wrong_dev, bound = (replicas[:, -1, i] for i in range(4))
+exchange = [replay_exchange(zo["random", chosen["random"], s], chosen["random"], s)
+            for s in run.seeds]
+replicas = np.array([e["rows"] for e in exchange])
+byte_dev, full_dev, wrong_dev, quant_bound = (replicas[:, -1, i] for i in range(4))
 measurements = {
-    "loss_gap_random_minus_coordinate": curves["random"][:, -1] - curves["coordinate"][:, -1],
     **{f"final_loss_{arm}": curves[arm][:, -1] for arm in curves},
     **{f"test_acc_{arm}": test_acc[arm] for arm in test_acc},
     "replica_full_max_dev": full_dev,
     "replica_byte_max_dev": byte_dev,
-    "quantization_bound": bound,
-    "byte_dev_over_bound": byte_dev / bound,
-    "wrong_seed_dev_over_bound": wrong_dev / bound,
-    "clipped_fraction": np.array([zo["random", chosen["random"], s]["clipped_fraction"]
-                                  for s in run.seeds]),
+    "quantization_bound": quant_bound,
+    "byte_dev_over_bound": byte_dev / quant_bound,
+    "wrong_seed_dev_over_bound": wrong_dev / quant_bound,
+    "clipped_fraction": [e["clipped_fraction"] for e in exchange],
+    "replica_byte_loss": [e["byte_loss"] for e in exchange],
+    "replica_full_loss": [e["full_loss"] for e in exchange],
 }
 
 # %% [markdown] tags=[]
 # ## Results
 #
-# Left, the training loss against the loss evaluations spent, each ZO arm at its chosen
+# Left, the training loss against the loss evaluations spent, each ZO arm at its tuned
 # learning rate (seed mean, 95% band); first-order SGD after the same number of steps is the
 # dashed reference (it spends one gradient, not loss evaluations, per step). Right, the
 # exchange: the largest gap between the one-byte replica and the full-precision one, beside the
@@ -405,7 +461,7 @@ ax_a.axhline(fo_mean[0], color=COLOR["first_order"], linestyle="--",
              label=f"{LABEL['first_order']} after {cfg.steps} steps, lr {chosen['first_order']:g}")
 ax_a.axhspan(fo_mean[0] - fo_half[0], fo_mean[0] + fo_half[0], color=COLOR["first_order"],
              alpha=0.15, linewidth=0)
-ax_a.set(xlabel="loss evaluations (function queries)", ylabel="training loss (full set)",
+ax_a.set(xlabel="loss evaluations (function queries)", ylabel="training loss (training split)",
          title="(a) equal query budgets", ylim=(0, None))
 ax_a.legend(loc="upper right")
 
@@ -428,41 +484,75 @@ plt.show()
 # The rule from above, applied to the measurements.
 
 # %% tags=[]
-verdict = claim.judge(measurements, run)
+verdict = claim.judge(measurements, run, picks)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+for arm in curves:
+    glue(f"lr_{arm}", chosen[arm])
+    glue(f"loss_{arm}", curves[arm][:, -1].mean())
+    glue(f"acc_{arm}", test_acc[arm].mean())
+for key, name in {"primary": "coordinate beats random at equal queries",
+                  "acc": "coordinate more accurate than random",
+                  "byte": "one byte trains as well as full precision",
+                  "wrong": "wrong seed is far off"}.items():
+    outcome = verdict.outcomes[name]
+    glue(f"outcome_{key}", outcome.outcome)
+    glue(f"low_{key}", outcome.interval.low)
+    glue(f"high_{key}", outcome.interval.high)
+for name in ("replica_byte_max_dev", "quantization_bound", "byte_dev_over_bound",
+             "wrong_seed_dev_over_bound"):
+    glue(name, verdict.estimates[name].mean)
+glue("wrong_over_byte", float(np.mean(wrong_dev / byte_dev)))
+glue("wrong_threshold", WRONG_OVER_BOUND)
+glue("steps", cfg.steps)
+glue("bits", bits)
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds, MLP 64-32-10, 300 steps of 8 queries, 4,800
-# loss evaluations per run): PARTLY REPRODUCED.
+# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**.
 #
-# * *Coordinate-wise did not beat random directions here.* At their chosen learning rates
-#   (0.03 for RGE, 9.04 for CGE, the middle of each grid) the two end at the same training loss,
-#   0.391 for RGE and 0.408 for CGE; the paired gap RGE minus CGE is -0.017 ± 0.10, an interval
-#   that straddles 0 (test accuracy 0.892 and 0.877). Panel (a) shows the two curves on top of
-#   each other for the whole budget. The sparse variant, which only ever moves a random half of
-#   the weights, is clearly slower (0.921, test accuracy 0.732), and all ZO arms are far from
-#   first-order SGD after the same 300 steps (0.030, test accuracy 0.966).
+# * *Coordinate-wise against random directions (primary).* At their tuned learning rates
+#   ({glue:text}`lr_random:.3g` for RGE, {glue:text}`lr_coordinate:.3g` for CGE) RGE ends at a
+#   training loss of {glue:text}`loss_random:.3f` and CGE at {glue:text}`loss_coordinate:.3f`;
+#   the paired difference CGE minus RGE lies in [{glue:text}`low_primary:.3f`,
+#   {glue:text}`high_primary:.3f`] ({glue:text}`outcome_primary`). Test accuracy is
+#   {glue:text}`acc_random:.3f` for RGE and {glue:text}`acc_coordinate:.3f` for CGE
+#   ({glue:text}`outcome_acc`). Panel (a) shows the two curves over the whole budget. The
+#   sparse variant, which only ever moves a random half of the weights, is
+#   clearly slower ({glue:text}`loss_sparse:.3f`, test accuracy
+#   {glue:text}`acc_sparse:.3f`), and all ZO arms are far from first-order SGD after the same
+#   {glue:text}`steps` steps ({glue:text}`loss_first_order:.3f`, test accuracy
+#   {glue:text}`acc_first_order:.3f`).
 # * *The one-byte exchange reproduces the update up to rounding.* The replica fed the
-#   full-precision scalars equals the trained model bit for bit in every seed (max deviation 0).
-#   The replica fed 8-bit scalars ends at most 0.0074 (seed mean) away from it, 0.056 of the a
-#   priori quantization bound (0.13), and no scalar was clipped.
-# * *The negative control failed its threshold, for a reason in the rule, not the exchange.*
-#   The wrong-seed replica ends about 0.8 away from the full-precision one, some 100 times the
-#   one-byte replica's deviation, but only 6.1 times the bound where the rule asked for 10. The
-#   bound adds the worst case of every rounding error in absolute value, so it grows linearly in
-#   the steps, while the wrong-seed drift is a sum of unrelated random moves and grows more
-#   slowly; the factor of 10 fixed before the run was too strict against so loose a bound. We
-#   keep the verdict as the rule gives it (see *Notes*).
+#   full-precision scalars equals the trained model bit for bit in every seed, and the replica
+#   fed {glue:text}`bits`-bit scalars ends at most {glue:text}`replica_byte_max_dev:.4f`
+#   (seed mean) away from it, {glue:text}`byte_dev_over_bound:.3f` of the a priori bound
+#   ({glue:text}`quantization_bound:.2f`); both checks hold. Its
+#   training loss differs from the full-precision replica's by an amount in
+#   [{glue:text}`low_byte:.5f`, {glue:text}`high_byte:.5f`] nats
+#   ({glue:text}`outcome_byte`).
+# * *The negative control.* The wrong-seed replica ends {glue:text}`wrong_over_byte:.0f` times
+#   further from the full-precision replica than the one-byte replica, but only
+#   {glue:text}`wrong_seed_dev_over_bound:.1f` times the bound, where the rule asks for
+#   {glue:text}`wrong_threshold:g` ({glue:text}`outcome_wrong`). The bound adds the worst
+#   case of every rounding error in absolute value, so it grows linearly in the steps, while
+#   the wrong-seed drift is a sum of unrelated random moves and grows more slowly; the factor
+#   fixed before the run is strict against so loose a bound (see *Notes*).
+# * *The sham.* With `sham = True` the CGE arm trains with random directions on RGE's grid, the
+#   paired difference is exactly zero and the primary cannot pass: the stored sham run is in
+#   the verdict box above.
 
 # %% [markdown] tags=[]
 # ## Explore
 #
-# Pick an estimator to see every learning rate of its grid, one line per seed, with the chosen
+# Pick an estimator to see every learning rate of its grid, one line per seed, with the tuned
 # one drawn bold. This redraws the runs above; nothing is trained again. (In a headless run the
 # view is drawn once, for CGE.)
 
@@ -471,14 +561,14 @@ def show(estimator):
     fig, ax = plt.subplots(figsize=(8.5, 3.8))
     grid = SGD_GRID if estimator == "first_order" else GRIDS[estimator]
     x = eval_steps if estimator == "first_order" else evaluations
-    for shade, lr in zip((0.35, 0.65, 1.0), grid):
+    for shade, lr in zip(np.linspace(0.3, 1.0, len(grid)), grid):
         values = (first_order[lr]["curve"] if estimator == "first_order"
                   else np.array([zo[estimator, lr, s]["curve"] for s in run.seeds]))
         best = lr == chosen[estimator]
         for k, row in enumerate(values):
             ax.plot(x, np.minimum(row, 5.0), color=COLOR[estimator], alpha=shade,
                     linewidth=2.4 if best else 1.0,
-                    label=f"lr {lr:.4g}" + (" (chosen)" if best else "") if k == 0 else None)
+                    label=f"lr {lr:.4g}" + (" (tuned)" if best else "") if k == 0 else None)
     ax.set(xlabel="step" if estimator == "first_order" else "loss evaluations",
            ylabel="training loss (clipped at 5)", ylim=(0, None),
            title=f"{LABEL[estimator]}: learning-rate grid, one line per seed")
@@ -493,27 +583,34 @@ explore(show, estimator=widgets.ToggleButtons(
 # %% [markdown] tags=[]
 # ## Notes
 #
-# **At the full profile.** One run of the `full` profile (on the 2-core CPU, 424 s; 5 seeds,
-# 2,000 steps of 16 queries) gave the same pattern and the same verdict, PARTLY REPRODUCED:
-# final training loss 0.042 for RGE and 0.041 for CGE (gap 0.0008 ± 0.0035), the one-byte
-# replica's deviation 0.015 times the quantization bound, and the wrong-seed control's only
-# 0.58 times it (the rule asks for 10), as the bound grows with the steps faster than the
-# drift does.
+# **This is not yet DeepZero's CGE.** Our "CGE" arm perturbs `queries` coordinates (8 in the
+# quick profile) drawn at random per step: it is randomized coordinate descent, not DeepZero's
+# coordinate-wise estimate, which perturbs *every* (unpruned) coordinate at each step and so
+# has almost no variance. With learning rates scaled so that the expected step is the same
+# (our grid rule), the two estimates we compare have variances of the same order, roughly
+# `d / queries` times the squared gradient, so a tie is what one should expect; the primary
+# criterion therefore tests a weaker cousin of the paper's claim, and its verdict says nothing
+# for or against DeepZero's. A fair test needs a redesign: full (or sparse, pruning-chosen)
+# coordinate sweeps against RGE at the same number of queries, with fewer steps for CGE.
+#
+# **Changes in this version.** Five seeds instead of three; learning rates tuned on a
+# validation split (a fifth of the training images) instead of by the final training loss;
+# the exchange replayed from what the sender published, at the tuned learning rate only,
+# instead of alongside every RGE run (the same arithmetic); the replica equality and the
+# quantization bound moved from criteria to checks. The wrong-seed threshold (10 x the bound)
+# is unchanged from the earlier rule, where it failed at about 6 x.
+#
+# **At the full profile** (earlier version of the rule, 5 seeds, on the 2-core CPU, 424 s;
+# 2,000 steps of 16 queries): final training loss 0.042 for RGE and 0.041 for CGE (gap
+# 0.0008 ± 0.0035), the one-byte replica's deviation 0.015 times the quantization bound, and
+# the wrong-seed control's only 0.58 times it, as the bound grows with the steps faster than
+# the drift does.
 #
 # **What differs from the papers.**
 #
 # * *Scale.* DeepZero trains ResNet-20 (about 270,000 weights) on CIFAR-10 and compares RGE and
 #   CGE on a small CNN; we train an MLP with 2,410 weights on 8 x 8 digits, 4,800 loss
 #   evaluations per run (one pass of a full CGE would take 4,820).
-# * *CGE.* DeepZero's CGE perturbs every unpruned coordinate at each step, giving an almost
-#   deterministic gradient, and compares it with RGE at matched query counts. Ours draws
-#   `queries` coordinates per step (randomized coordinate descent) so that both arms take the
-#   same number of steps on the same mini-batches. With learning rates scaled so the expected
-#   step is the same (our grid rule), the two estimates have variances of the same order,
-#   roughly `d / queries` times the squared gradient, which fits what we see: no gap. Where
-#   DeepZero's advantage comes from the full, low-variance coordinate estimate, from coordinate
-#   learning rates that differ by layer, or from a sparse support chosen by a pruning score,
-#   our version cannot show it.
 # * *Sparsity.* DeepZero picks layer-wise sparsity by ZO-GraSP and perturbs the surviving
 #   coordinates; our sparse arm fixes a random half of the weights (`zo_support`, global and
 #   random), so the other half never trains. That it lags shows what a poor support costs; a
@@ -522,10 +619,10 @@ explore(show, estimator=widgets.ToggleButtons(
 #   machine computing scalars on its own data; we have one sender and replicas that only
 #   receive. Our quantization range is fixed once, from the first step, and sent once.
 # * *The control threshold.* The criterion "wrong-seed replica at least 10 x the bound away"
-#   failed at 6.1 x, although the wrong-seed replica is about 100 x further off than the
-#   one-byte replica. A fairer control compares the wrong-seed deviation with the one-byte
-#   deviation, or uses a bound that grows like the square root of the steps; we did not change
-#   the rule after seeing the run.
+#   compares a random drift with a worst-case bound that grows linearly in the steps. A fairer
+#   control would compare the wrong-seed deviation with the one-byte deviation, or use a bound
+#   that grows like the square root of the steps; we did not change the rule after seeing the
+#   earlier run.
 #
 # **What a reader might try.**
 #
