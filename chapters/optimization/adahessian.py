@@ -31,6 +31,11 @@
 # tasks, with less need to tune the learning rate, at two to three times the cost of a step.
 # This chapter checks the estimator first and then the optimizer, on a laptop-sized problem.
 
+# %% [markdown] tags=[]
+# ```{glue:md} verdict_box
+# :format: myst
+# ```
+
 # %% tags=[]
 # Colab: install the book's library when it is not importable (torch is left as it is).
 try:
@@ -50,21 +55,26 @@ import torch.nn.functional as F
 
 import dlrepro.run
 from dlrepro import curvature, data, models, optim, plot, train
-from dlrepro.claims import Claim, Criterion, Paper
+from dlrepro.claims import Check, Claim, Paper, mean_ci, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
+from dlrepro.glue import glue
+from dlrepro.tuning import tune
 
 # %% [markdown] tags=[]
 # ## The claim
 #
-# In our words, three claims:
+# In our words:
 #
-# 1. **The estimator converges.** Hutchinson's estimate of the Hessian diagonal approaches the
-#    true diagonal as probes are averaged; its error falls like one over the square root of the
-#    number of probes (the paper's Figure 2 illustrates the estimate on a small problem).
-# 2. **Accuracy at least Adam's, with a flatter learning-rate curve.** The paper reports, for
-#    example, 93.1% on CIFAR-10 with ResNet-20 (Adam 90.3%, SGD 92.1%), and that AdaHessian
-#    keeps its accuracy over a wider range of learning rates than Adam and AdamW.
+# 1. **Higher accuracy than Adam, and a flatter learning-rate curve.** On CIFAR-10 the paper's
+#    abstract reports AdaHessian 1.80 points above Adam with ResNet-20 and 1.45 points above it
+#    with ResNet-32 (where AdaHessian reaches 93.1%), and its robustness study finds that
+#    AdaHessian keeps its accuracy over a wider range of learning rates than Adam and AdamW.
+#    This is the headline we test, against Adam as the control.
+# 2. **The estimator behind it converges.** Hutchinson's estimate of the Hessian diagonal
+#    approaches the true diagonal as probes are averaged; its error falls like one over the
+#    square root of the number of probes. That is a property of the estimator, true whatever
+#    the optimizer does with it, so it is a check here, not a criterion.
 # 3. **A step costs a small multiple of Adam's**: the paper measures about 2 to 3 times the time
 #    per iteration. We report our ratio; it is not part of the verdict, since timings on a shared
 #    laptop CPU say little about a GPU implementation.
@@ -81,48 +91,73 @@ from dlrepro.explore import explore
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
-lr_multipliers = [0.1, 0.3, 1.0, 3.0, 10.0]  # learning rates tried, times each default
-probe_counts = [1, 4, 16, 64, 256]  # Hutchinson probes averaged in part 1
+sham = False  # True: the AdaHessian arm becomes Adam (the control) and nothing else changes
+lr_multipliers = [0.3, 1.0, 3.0, 10.0, 30.0]  # learning rates tried, times each default
+probe_counts = [1, 4, 16, 64, 256]  # Hutchinson probes averaged in the estimator check
 
 # %% tags=[]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "width": 32, "steps": 40, "batch": 128,
               "eval_every": 20, "small_width": 8},
-    # Part 2: 3 optimizers x 5 learning rates, 3 seeds stacked per run.
-    "quick": {"seeds": 3, "samples": 10000, "width": 128, "steps": 500, "batch": 128,
+    # 3 optimizers x 5 learning rates, 5 seeds stacked per run.
+    "quick": {"seeds": 5, "samples": 10000, "width": 128, "steps": 500, "batch": 128,
               "eval_every": 100, "small_width": 16},
     # One GPU: wider networks, longer training, more seeds.
-    "full": {"seeds": 5, "samples": 40000, "width": 512, "steps": 5000, "batch": 256,
+    "full": {"seeds": 8, "samples": 40000, "width": 512, "steps": 5000, "batch": 256,
              "eval_every": 500, "small_width": 32},
 }
 DEFAULT_LR = {"adahessian": 0.15, "adam": 1e-3, "adamw": 1e-3}  # the papers' defaults
-MULTIPLIERS = sorted({float(m) for m in lr_multipliers})
-PROBES = sorted({int(p) for p in probe_counts})
-if len(MULTIPLIERS) < 2 or min(MULTIPLIERS) <= 0:
-    raise ConfigError(f"lr_multipliers needs two or more positive values, got {lr_multipliers}")
+
+
+def sorted_grid(name, values, kind):
+    """The distinct values of a list parameter, sorted; a clear error for anything else."""
+    try:
+        grid = sorted({kind(v) for v in values})
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a list of numbers, got {values!r}") from None
+    return grid
+
+
+MULTIPLIERS = sorted_grid("lr_multipliers", lr_multipliers, float)
+PROBES = sorted_grid("probe_counts", probe_counts, int)
+if len(MULTIPLIERS) < 3 or min(MULTIPLIERS) <= 0:
+    raise ConfigError(f"lr_multipliers needs three or more positive values (a tuned pick must "
+                      f"be able to fall inside the grid), got {lr_multipliers}")
 if len(PROBES) < 2 or min(PROBES) < 1:
     raise ConfigError(f"probe_counts needs two or more positive integers, got {probe_counts}")
 OPTIMIZERS = ("adahessian", "adam", "adamw")
 
-run = dlrepro.run.start("adahessian", profile, seed, device, SETTINGS)
+run = dlrepro.run.start("adahessian", profile, seed, device, SETTINGS, sham=sham)
 cfg = run.settings
-print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: part 1 MLP 40-"
-      f"{cfg.small_width}-10, part 2 MLP 40-{cfg.width}-{cfg.width}-10, {cfg.steps} steps")
+print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: estimator check MLP 40-"
+      f"{cfg.small_width}-10, training MLP 40-{cfg.width}-{cfg.width}-10, {cfg.steps} steps"
+      + (" (SHAM: the AdaHessian arm is Adam)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
 #
-# Fixed before the experiment runs. *Part 1*: for each seed, a small network at initialization,
-# its exact Hessian diagonal, and the relative error `||estimate - diagonal|| / ||diagonal||` of
-# Hutchinson's estimate for each number of probes; the seed's *slope* is that of a least-squares
-# line through log error against log probes (theory: -1/2). *Part 2*: each optimizer runs at its
-# default learning rate times each multiplier; the *best* accuracy is the highest mean over
-# seeds on the grid (test accuracy at the end of training, in points), and the *spread* of a
-# seed is its highest minus its lowest accuracy over the grid. Adam is the control arm; AdamW is
-# shown beside it.
+# Fixed before the experiment runs. Each optimizer runs at its default learning rate times each
+# multiplier of one shared grid, for every seed, from the same initial weights and on the same
+# mini-batches. Its *tuned* learning rate is the grid point with the highest seed-mean final
+# accuracy on a validation split held out of the training set (20%), chosen by the same
+# procedure for every optimizer; test accuracy is read at that point. A pick at the grid's edge
+# leaves the criteria that rest on it undecided. Adam is the control arm; AdamW is shown beside
+# it and not judged.
+#
+# * **Primary**: AdaHessian's test accuracy at its tuned learning rate minus Adam's at its own,
+#   paired over seeds, has a 95% interval above 0. With `sham = True` the AdaHessian arm trains
+#   exactly Adam, the paired difference is zero and the primary cannot pass.
+# * Secondary: the *spread* of a seed (its highest minus its lowest test accuracy over the grid)
+#   is smaller for AdaHessian than for Adam, paired over seeds (95% interval below 0).
+# * Check (must hold, never counts): for each seed, a small network at initialization, its
+#   exact Hessian diagonal and the relative error `||estimate - diagonal|| / ||diagonal||` of
+#   Hutchinson's estimate for each number of probes; the seed's *slope* is that of a
+#   least-squares line through log error against log probes. Theory says -1/2; the 95%
+#   interval of the slope must lie within [-0.65, -0.35].
 
 # %% tags=[]
+SLOPE_RANGE = (-0.65, -0.35)
 claim = Claim(
     chapter="adahessian",
     paper=Paper(
@@ -132,24 +167,31 @@ claim = Claim(
         venue="AAAI 2021",
         url="https://arxiv.org/abs/2006.00719",
     ),
-    statement=("Hutchinson's estimate of the Hessian diagonal converges to the true diagonal, "
-               "and AdaHessian, which preconditions with it, reaches at least Adam's accuracy "
-               "with less sensitivity to the learning rate."),
-    paper_value=("CIFAR-10 ResNet-20: AdaHessian 93.1% vs Adam 90.3%; flatter accuracy over "
-                 "learning rates than Adam/AdamW; 2-3x the time per iteration"),
-    headline=("hutchinson_slope", "best_minus_adam", "spread_adahessian_minus_adam"),
+    statement=("AdaHessian, which preconditions with Hutchinson's estimate of the Hessian "
+               "diagonal, reaches a higher accuracy than Adam at tuned learning rates, with "
+               "less sensitivity to the learning rate; the estimate itself converges to the "
+               "true diagonal."),
+    paper_value=("CIFAR-10: AdaHessian +1.80 points over Adam with ResNet-20 and +1.45 with "
+                 "ResNet-32 (93.1%); flatter accuracy over learning rates than Adam and AdamW; "
+                 "2-3x the time per iteration"),
+    primary=superiority(
+        "more accurate than Adam at tuned learning rates",
+        "AdaHessian's test accuracy at its tuned learning rate minus Adam's at its own, paired "
+        "over seeds, in points: 95% interval above 0",
+        "tuned_acc_adahessian", "tuned_acc_adam", rests_on=("lr_adahessian", "lr_adam")),
     criteria=(
-        Criterion("estimator converges",
-                  "slope of log relative error against log probes: mean within [-0.65, -0.35]",
-                  lambda m: -0.65 <= m["hutchinson_slope"].mean <= -0.35),
-        Criterion("accuracy at least Adam's",
-                  "best AdaHessian accuracy minus best Adam accuracy (paired over seeds): mean "
-                  ">= -1 point",
-                  lambda m: m["best_minus_adam"].mean >= -1.0),
-        Criterion("flatter over learning rates",
-                  "AdaHessian's spread of accuracy over the grid minus Adam's (paired over "
-                  "seeds): 95% CI below 0",
-                  lambda m: m["spread_adahessian_minus_adam"].high < 0),
+        superiority(
+            "flatter over learning rates",
+            "AdaHessian's spread of test accuracy over the grid (highest minus lowest) minus "
+            "Adam's, paired over seeds, in points: 95% interval below 0",
+            "spread_adahessian", "spread_adam", higher_is_better=False),
+    ),
+    checks=(
+        Check("estimator converges",
+              f"slope of log relative error against log probes: 95% interval within "
+              f"[{SLOPE_RANGE[0]}, {SLOPE_RANGE[1]}] (theory: -1/2)",
+              lambda m: SLOPE_RANGE[0] <= m["hutchinson_slope"].low
+              and m["hutchinson_slope"].high <= SLOPE_RANGE[1]),
     ),
 )
 print(claim.rule())
@@ -157,14 +199,15 @@ print(claim.rule())
 # %% [markdown] tags=[]
 # ## Setup
 #
-# **Data.** MNIST-1D (Greydanus & Kobak, 2024), 80% training and 20% test.
+# **Data.** MNIST-1D (Greydanus & Kobak, 2024), 80% training and 20% test; a fifth of the
+# training examples is held out as the validation split that tunes the learning rates.
 #
-# **Part 1.** An MLP 40-`small_width`-10 with tanh (a smooth activation, so the Hessian is not
-# dominated by ReLU kinks), at its random initialization, on 512 training examples. The exact
-# diagonal comes from the dense Hessian (`dlrepro.curvature.dense_hessian`), the estimate from
-# `dlrepro.curvature.hutchinson_diagonal` with Rademacher probes.
+# **Estimator check.** An MLP 40-`small_width`-10 with tanh (a smooth activation, so the
+# Hessian is not dominated by ReLU kinks), at its random initialization, on 512 training
+# examples. The exact diagonal comes from the dense Hessian (`dlrepro.curvature.dense_hessian`),
+# the estimate from `dlrepro.curvature.hutchinson_diagonal` with Rademacher probes.
 #
-# **Part 2.** An MLP 40-`width`-`width`-10 with ReLU, the same initial weights for every
+# **Optimizers.** An MLP 40-`width`-`width`-10 with ReLU, the same initial weights for every
 # optimizer within a seed; the seeds of one optimizer and learning rate are stacked in a
 # `BatchedMLP` and trained together (the Hessian of a sum of independent models is block
 # diagonal, so Hutchinson's probes give each model its own estimate). AdaHessian
@@ -173,16 +216,27 @@ print(claim.rule())
 
 # %% tags=[]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
-eval_sets = {"test": (dataset.x_test, dataset.y_test)}
+x_fit, y_fit, x_val, y_val = data.split_validation(dataset.x_train, dataset.y_train, 0.2,
+                                                   run.generator(10_000 + seed))
+eval_sets = {"val": (x_val, y_val), "test": (dataset.x_test, dataset.y_test)}
 x_small, y_small = dataset.x_train[:512], dataset.y_train[:512]
+# The sham trains Adam, at Adam's default learning rate, in the AdaHessian arm.
+method = "adam" if sham else "adahessian"
+TRAINS = {"adahessian": method, "adam": "adam", "adamw": "adamw"}  # arm -> what it trains
 
 
-def make_optimizer(name: str, lr: float, generator_seed: int):
-    if name == "adahessian":
+def learning_rate(name: str, multiplier: float) -> float:
+    """The learning rate an arm trains with at one multiplier of the shared grid."""
+    return DEFAULT_LR[TRAINS[name]] * multiplier
+
+
+def make_optimizer(name: str, multiplier: float, generator_seed: int):
+    lr = learning_rate(name, multiplier)
+    if TRAINS[name] == "adahessian":
         return lambda p: optim.AdaHessian(p, lr=lr, generator=run.generator(generator_seed))
-    if name == "adam":
-        return lambda p: torch.optim.Adam(p, lr=lr)
-    return lambda p: torch.optim.AdamW(p, lr=lr, weight_decay=0.01)
+    if name == "adamw":
+        return lambda p: torch.optim.AdamW(p, lr=lr, weight_decay=0.01)
+    return lambda p: torch.optim.Adam(p, lr=lr)
 
 
 def stacked_networks() -> models.BatchedMLP:
@@ -190,10 +244,15 @@ def stacked_networks() -> models.BatchedMLP:
                               dataset.num_classes)
     return models.BatchedMLP.from_models(nets).to(run.device)
 
+
+print(f"{y_fit.shape[0]} training, {y_val.shape[0]} validation and {dataset.y_test.shape[0]} "
+      f"test examples; {len(OPTIMIZERS) * len(MULTIPLIERS)} batched runs of "
+      f"{len(run.seeds)} seeds")
+
 # %% [markdown] tags=[]
 # ## Experiment
 #
-# Part 1: the estimator against the exact diagonal.
+# The estimator against the exact diagonal.
 
 # %% tags=[]
 errors = np.zeros((len(run.seeds), len(PROBES)))
@@ -210,35 +269,55 @@ for k, s in enumerate(run.seeds):
 slopes = np.array([np.polyfit(np.log(PROBES), np.log(row), 1)[0] for row in errors])
 print(f"{exact.numel()} parameters; relative error with {PROBES[0]} probe(s) "
       f"{errors[:, 0].mean():.2f}, with {PROBES[-1]}: {errors[:, -1].mean():.3f}; "
-      f"slope {slopes.mean():.2f}")
+      f"slope {mean_ci(slopes)}")
 
 # %% [markdown] tags=[]
-# Part 2: the three optimizers over the learning-rate grid, and the time per step.
+# The three optimizers over the learning-rate grid, and the time per step.
 
 # %% tags=[]
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, eval_every=cfg.eval_every)
-accuracy = {}  # (optimizer, multiplier) -> final test accuracy per seed, in %
-curves = {}  # (optimizer, multiplier) -> training loss (evaluations, seeds)
+test_acc, val_acc, curves = {}, {}, {}  # name -> (multipliers, seeds), in %; loss curves
 seconds_per_step = {}
 for name in OPTIMIZERS:
     elapsed = 0.0
     for m in MULTIPLIERS:
         started = time.perf_counter()
-        history = train.train_batched(stacked_networks(), dataset.x_train, dataset.y_train,
-                                      config, [run.generator(s) for s in run.seeds], eval_sets,
+        history = train.train_batched(stacked_networks(), x_fit, y_fit, config,
+                                      [run.generator(s) for s in run.seeds], eval_sets,
                                       progress=True,
-                                      optimizer=make_optimizer(name, DEFAULT_LR[name] * m,
-                                                               run.seed + 99))
+                                      optimizer=make_optimizer(name, m, run.seed + 99))
         elapsed += time.perf_counter() - started
-        final = 100 * history["test_acc"][-1]
-        accuracy[name, m] = np.nan_to_num(final, nan=10.0)
+        test_acc.setdefault(name, []).append(np.nan_to_num(100 * history["test_acc"][-1],
+                                                           nan=10.0))
+        val_acc.setdefault(name, []).append(np.nan_to_num(100 * history["val_acc"][-1],
+                                                          nan=10.0))
         curves[name, m] = history["train_loss"]
+    test_acc[name], val_acc[name] = np.stack(test_acc[name]), np.stack(val_acc[name])
     seconds_per_step[name] = elapsed / (len(MULTIPLIERS) * cfg.steps)
-    print(f"{name:10s}: " + " | ".join(f"x{m:g} {accuracy[name, m].mean():.1f}%"
-                                       for m in MULTIPLIERS))
+    print(f"{name:10s}: " + " | ".join(f"x{m:g} {a:.1f}%" for m, a in
+                                       zip(MULTIPLIERS, test_acc[name].mean(axis=1))))
 steps = np.asarray(history.steps)
+step_ratio = seconds_per_step["adahessian"] / seconds_per_step["adam"]
 print("time per step relative to Adam: " + ", ".join(
     f"{name} {seconds_per_step[name] / seconds_per_step['adam']:.1f}x" for name in OPTIMIZERS))
+
+# %% [markdown] tags=[]
+# Tune every optimizer on the validation split by the same call, and collect the
+# measurements of the rule, one value per seed.
+
+# %% tags=[]
+picks = [tune(f"lr_{name}", [learning_rate(name, m) for m in MULTIPLIERS], val_acc[name])
+         for name in OPTIMIZERS]
+pick = dict(zip(OPTIMIZERS, picks))
+measurements = {
+    "hutchinson_slope": slopes,
+    "hutchinson_error_max_probes": errors[:, -1],
+    **{f"tuned_acc_{name}": pick[name].at(test_acc[name]) for name in OPTIMIZERS},
+    **{f"spread_{name}": np.ptp(test_acc[name], axis=0) for name in OPTIMIZERS},
+    "step_time_ratio_adahessian_over_adam": step_ratio,
+}
+for p in picks:
+    print("tuned:", p.describe())
 
 # %% [markdown] tags=[]
 # ## Results
@@ -246,14 +325,15 @@ print("time per step relative to Adam: " + ", ".join(
 # Left: the estimator's relative error against the number of probes (log-log), one line per
 # seed, and the theoretical slope of -1/2. Right: the paper's robustness figure, redrawn: final
 # test accuracy against the learning rate relative to each optimizer's default, with 95% bands
-# over seeds.
+# over seeds; dotted lines mark the learning rates tuned on the validation split.
 
 # %% tags=[]
 plot.use_style()
 colors = {"adahessian": plot.ARM_COLORS["method"], "adam": plot.ARM_COLORS["control"],
           "adamw": plot.ARM_COLORS["alternative"]}
-names = {"adahessian": "AdaHessian (default lr 0.15)", "adam": "Adam (default lr 1e-3)",
-         "adamw": "AdamW (default lr 1e-3)"}
+names = {"adahessian": ("SHAM: Adam in the AdaHessian arm" if sham
+                        else "AdaHessian (default lr 0.15)"),
+         "adam": "Adam (default lr 1e-3)", "adamw": "AdamW (default lr 1e-3)"}
 fig, (ax_err, ax_lr) = plt.subplots(1, 2, figsize=(11, 4))
 for k in range(len(run.seeds)):
     ax_err.plot(PROBES, errors[k], marker="o", color=colors["adahessian"], alpha=0.6,
@@ -265,8 +345,9 @@ ax_err.set(xscale="log", yscale="log", xlabel="probes averaged",
            ylabel="relative error of the diagonal")
 ax_err.legend()
 for name in OPTIMIZERS:
-    plot.seed_band(ax_lr, MULTIPLIERS, np.stack([accuracy[name, m] for m in MULTIPLIERS],
-                                                axis=1), names[name], colors[name])
+    plot.seed_band(ax_lr, MULTIPLIERS, test_acc[name].T, names[name], colors[name])
+    ax_lr.axvline(MULTIPLIERS[pick[name].index], color=colors[name], linestyle=":",
+                  linewidth=1)
 ax_lr.set(xscale="log", xlabel="learning rate / default", ylabel="test accuracy (%)")
 ax_lr.legend(loc="lower center")
 fig.suptitle(f"Hutchinson's diagonal (left) and AdaHessian vs Adam on MNIST-1D (right), "
@@ -276,53 +357,69 @@ plt.show()
 
 # %% [markdown] tags=[]
 # ## Verdict
+#
+# The rule from above, applied to the measurements.
 
 # %% tags=[]
-best = {name: max(MULTIPLIERS, key=lambda m, n=name: accuracy[n, m].mean())
-        for name in OPTIMIZERS}
-spread = {name: np.ptp(np.stack([accuracy[name, m] for m in MULTIPLIERS]), axis=0)
-          for name in OPTIMIZERS}
-measurements = {
-    "hutchinson_slope": slopes,
-    "hutchinson_error_max_probes": errors[:, -1],
-    "best_minus_adam": accuracy["adahessian", best["adahessian"]] - accuracy["adam", best["adam"]],
-    "spread_adahessian_minus_adam": spread["adahessian"] - spread["adam"],
-    **{f"best_acc_{name}": accuracy[name, best[name]] for name in OPTIMIZERS},
-    **{f"spread_{name}": spread[name] for name in OPTIMIZERS},
-    "step_time_ratio_adahessian_over_adam": seconds_per_step["adahessian"]
-    / seconds_per_step["adam"],
-}
-verdict = claim.judge(measurements, run)
+verdict = claim.judge(measurements, run, picks)
 verdict.save()
+verdict.glue()
 print(verdict)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
+# %% tags=[]
+# Numbers for the discussion below, glued so that the text reads them from this run.
+flat = verdict.outcomes["flatter over learning rates"]
+glue("slope", slopes.mean())
+glue("error_one_probe", errors[:, 0].mean())
+glue("error_max_probes", errors[:, -1].mean())
+glue("max_probes", PROBES[-1])
+glue("outcome_primary", verdict.primary.outcome)
+glue("outcome_flat", flat.outcome)
+glue("flat_low", flat.interval.low)
+glue("flat_high", flat.interval.high)
+glue("step_ratio", step_ratio)
+for name in OPTIMIZERS:
+    glue(f"tuned_lr_{name}", pick[name].value)
+    glue(f"tuned_mult_{name}", MULTIPLIERS[pick[name].index])
+    glue(f"tuned_acc_{name}", measurements[f"tuned_acc_{name}"].mean())
+    glue(f"spread_{name}", measurements[f"spread_{name}"].mean())
+    glue(f"top_acc_{name}", test_acc[name][-1].mean())
+glue("top_mult", MULTIPLIERS[-1])
+
 # %% [markdown] tags=[]
-# **Reading the stored quick run** (3 seeds, 500 steps): PARTLY REPRODUCED. The estimator
-# behaves exactly as theory says; the optimizer claims do not hold on our grid.
+# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**.
 #
-# * *The estimator converges at the predicted rate.* Over 1 to 256 probes the relative error of
-#   the diagonal falls with slope -0.50 ± 0.01 on log-log axes, from about 6 with a single
-#   probe to 0.37 with 256. One probe is a very noisy estimate of a single diagonal: AdaHessian
-#   relies on averaging over steps (its momentum on the squared estimate) to make it usable.
-# * *Accuracy: behind Adam.* AdaHessian's best, 64.8% at its default learning rate 0.15, is
-#   3.6 ± 4.2 points below Adam's best (68.3%, at 10x its default), and the criterion fails.
-# * *Sensitivity: the opposite of the claim on this grid.* AdaHessian diverges at 3x and 10x
-#   its default (counted at chance, 10%), so its accuracy spans 55 points of the grid against 40
-#   for Adam. Adam, for its part, is still improving at the top of its grid (1e-2), so its best
-#   is not bracketed: with only 500 steps, large learning rates win.
-# * *Cost.* A step took 2.5x Adam's time here, inside the paper's 2-3x (one timing on a CPU,
-#   not judged).
-#
-# Our reading: centring both grids on each method's published default was a choice fixed
-# before the run, and it matters. The paper's robustness comparison covers the region around
-# well-tuned rates for long training; at our short budget the useful range of Adam lies above
-# its default, while AdaHessian's upper limit is set by stability (a preconditioner that is
-# small along flat directions allows large steps there). A longer run or a grid centred on each
-# optimizer's own best rate would be the fairer test; the full profile trains ten times longer.
+# * *Accuracy at tuned learning rates (primary).* Validation picks lr
+#   {glue:text}`tuned_lr_adahessian:.3g` for AdaHessian ({glue:text}`tuned_mult_adahessian:g`
+#   x its default) and {glue:text}`tuned_lr_adam:.3g` for Adam
+#   ({glue:text}`tuned_mult_adam:g` x its default). There, AdaHessian reaches
+#   {glue:text}`tuned_acc_adahessian:.1f`% test accuracy and Adam
+#   {glue:text}`tuned_acc_adam:.1f`%; the paired difference lies in
+#   [{glue:text}`primary_low:.2f`, {glue:text}`primary_high:.2f`] points
+#   ({glue:text}`outcome_primary`). AdamW, not judged, reaches
+#   {glue:text}`tuned_acc_adamw:.1f`% at its own pick.
+# * *Sensitivity to the learning rate.* Over the grid, AdaHessian's accuracy spans
+#   {glue:text}`spread_adahessian:.1f` points against {glue:text}`spread_adam:.1f` for Adam;
+#   the paired difference lies in [{glue:text}`flat_low:.1f`, {glue:text}`flat_high:.1f`]
+#   ({glue:text}`outcome_flat`). The spread comes from the top of the grid: at
+#   {glue:text}`top_mult:g` x its default AdaHessian ends at
+#   {glue:text}`top_acc_adahessian:.1f`% (it diverges, and a diverged run sits near chance)
+#   while Adam ends at {glue:text}`top_acc_adam:.1f`%.
+# * *The estimator check holds.* Over {glue:text}`max_probes` probes the relative error of
+#   the diagonal falls with slope {glue:text}`slope:.2f` on log-log axes, from
+#   {glue:text}`error_one_probe:.1f` with a single probe to
+#   {glue:text}`error_max_probes:.2f` with the most. One probe is a very noisy estimate of a
+#   single diagonal: AdaHessian relies on averaging over steps (its moving average of the
+#   squared estimate) to make it usable.
+# * *Cost.* A step took {glue:text}`step_ratio:.1f` x Adam's time here (one timing on a shared
+#   CPU, not judged; the paper measures 2-3x).
+# * *The sham.* With `sham = True` the AdaHessian arm trains Adam on the same grid, the paired
+#   difference is exactly zero and the primary cannot pass: the stored sham run is in the
+#   verdict box above.
 
 # %% [markdown] tags=[]
 # ## Explore
@@ -334,8 +431,9 @@ print(verdict.summary())
 def show(multiplier):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for name in OPTIMIZERS:
-        plot.seed_band(ax, steps, curves[name, multiplier].T, f"{name}, lr "
-                       f"{DEFAULT_LR[name] * multiplier:.3g}", colors[name], marker=None)
+        lr = learning_rate(name, multiplier)
+        plot.seed_band(ax, steps, curves[name, multiplier].T, f"{names[name]}, lr {lr:.3g}",
+                       colors[name], marker=None)
     ax.set(xlabel="training step", ylabel="training loss", yscale="log",
            title=f"learning rate = {multiplier:g} x default")
     ax.legend(loc="upper right")
@@ -343,7 +441,8 @@ def show(multiplier):
     plt.show()
 
 
-explore(show, multiplier=widgets.SelectionSlider(options=MULTIPLIERS, value=1.0,
+explore(show, multiplier=widgets.SelectionSlider(options=MULTIPLIERS,
+                                                 value=MULTIPLIERS[len(MULTIPLIERS) // 2],
                                                  description="lr x"))
 
 # %% [markdown] tags=[]
@@ -357,7 +456,17 @@ explore(show, multiplier=widgets.SelectionSlider(options=MULTIPLIERS, value=1.0,
 #   code for linear layers.
 # * *Learning rates.* Each optimizer's grid is its default learning rate (0.15 for AdaHessian,
 #   as in the paper's image classification runs; 1e-3 for Adam and AdamW) times the same
-#   multipliers. The grid choice fixes what "flatter" is measured against.
+#   multipliers, 0.3 to 30. The grid choice fixes what "flatter" is measured against. It was
+#   set from a sizing run of the control (Adam, 5 seeds, 500 steps, multipliers 0.1 to 100):
+#   Adam's validation accuracy peaks at 10 x its default and falls on both sides, so the grid
+#   reaches 30 x to bracket it. The same sizing run showed AdaHessian's validation accuracy
+#   highest at 1 x and diverging at 3 x. An earlier version of this chapter centred the grid on
+#   the defaults (0.1 to 10 x), which left Adam's best at the grid's edge; it judged best test
+#   accuracies (not tuned on validation) over 3 seeds.
+# * *Headline number.* An earlier version of this chapter gave 93.1% as AdaHessian's ResNet-20
+#   accuracy; it is the ResNet-32 figure. We quote the gains over Adam from the paper's
+#   abstract (1.80 points with ResNet-20, 1.45 with ResNet-32), the quantity the primary
+#   criterion compares.
 # * *No schedules, no weight decay* for AdaHessian and Adam; AdamW keeps torch's default decay.
 # * *Timing.* The step-time ratio is measured in the notebook on whatever machine runs it, and is
 #   reported, not judged.
@@ -375,5 +484,7 @@ explore(show, multiplier=widgets.SelectionSlider(options=MULTIPLIERS, value=1.0,
 #   [doi:10.1016/j.apnum.2007.01.003](https://doi.org/10.1016/j.apnum.2007.01.003)
 # * Kingma, D. P. & Ba, J. (2015). Adam: A Method for Stochastic Optimization. *ICLR 2015*.
 #   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
+# * Loshchilov, I. & Hutter, F. (2019). Decoupled Weight Decay Regularization. *ICLR 2019*.
+#   [arXiv:1711.05101](https://arxiv.org/abs/1711.05101)
 # * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
 #   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
