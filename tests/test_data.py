@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 from sklearn.datasets import load_digits
 
 from dlrepro import data
@@ -33,6 +34,21 @@ def test_mnist1d_shapes_dtypes_and_labels(isolated_env):
     assert labels.min().item() >= 0 and labels.max().item() <= 9
     assert len(labels.unique()) == 10
     assert torch.isfinite(ds.x_train).all()
+
+
+def test_mnist1d_equals_the_package_generator(isolated_env):
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    # Non-default size, split and seed; everything else the package's defaults.
+    args = get_dataset_args()
+    args.num_samples, args.train_split, args.seed = 60, 0.75, 11
+    raw = make_dataset(args)
+    ds = data.mnist1d(60, train_split=0.75, seed=11)
+    assert raw["x"].shape == (45, 40)
+    for ours, theirs in [(ds.x_train, raw["x"]), (ds.x_test, raw["x_test"])]:
+        np.testing.assert_array_equal(ours.numpy(), theirs.astype(np.float32))
+    for ours, theirs in [(ds.y_train, raw["y"]), (ds.y_test, raw["y_test"])]:
+        np.testing.assert_array_equal(ours.numpy(), theirs)
 
 
 def test_mnist1d_cache_is_read_back(tmp_path, monkeypatch):
@@ -192,6 +208,21 @@ def test_gaussian_inputs_match_per_feature_statistics():
     # Independent of the inputs: correlation with x is ~0.
     corr = ((noise - noise.mean(0)) * (x - x.mean(0))).mean(0) / (noise.std(0) * x.std(0))
     assert corr.abs().max().item() < 0.03
+
+
+def test_gaussian_inputs_are_normal_not_just_moment_matched():
+    # Uniform inputs with very different scales; standardized by the inputs' own mean and std,
+    # every noise feature should be N(0, 1) (Kolmogorov-Smirnov), and a uniform with the same
+    # moments should be rejected by the same test.
+    n = 20_000
+    x = torch.rand(n, 3, generator=gen(8), dtype=torch.float64) * torch.tensor([1.0, 10.0, 0.1])
+    x = x + torch.tensor([0.0, -4.0, 7.0])
+    noise = data.gaussian_inputs(x, gen(9))
+    z = ((noise - x.mean(0)) / x.std(0)).numpy()
+    for feature in range(3):
+        assert stats.kstest(z[:, feature], "norm").pvalue > 1e-3
+    uniform = ((x - x.mean(0)) / x.std(0)).numpy()
+    assert stats.kstest(uniform[:, 0], "norm").pvalue < 1e-6
 
 
 def test_split_validation_sizes_and_disjointness():

@@ -209,6 +209,31 @@ def test_depth_scale_is_longest_on_the_edge():
     assert scales[0] == pytest.approx(-1 / np.log(chi_ordered), rel=1e-3)
 
 
+def test_chaotic_phase_fixed_point_slope_and_depth_scale_against_finite_differences():
+    sigma_w, sigma_b = 2.5, 0.3
+    assert init.chi(sigma_w, sigma_b, "tanh") > 1.2  # chaotic: c = 1 repels
+    q_star = init.variance_fixed_point(sigma_w, sigma_b, "tanh")
+    c_star = init.correlation_fixed_point(sigma_w, sigma_b, "tanh")
+
+    def c_map(c):
+        return init.correlation_map(c, q_star, sigma_w, sigma_b, "tanh")
+
+    assert 0.05 < c_star < 0.95
+    assert c_map(c_star) == pytest.approx(c_star, abs=1e-10)
+    # The same attracting fixed point from either side.
+    for c0 in (0.01, 0.99):
+        start = init.correlation_fixed_point(sigma_w, sigma_b, "tanh", c0=c0)
+        assert start == pytest.approx(c_star, abs=1e-10)
+    # chi(c*) is the slope of the map there (Price's theorem); the quadrature of the map and of
+    # its derivative differ by about 3e-5 at q* ~ 4.
+    h = 1e-4
+    slope = (c_map(c_star + h) - c_map(c_star - h)) / (2 * h)
+    assert 0 < slope < 1
+    assert init.chi(sigma_w, sigma_b, "tanh", c=c_star) == pytest.approx(slope, rel=1e-4)
+    xi = init.correlation_depth_scale(sigma_w, sigma_b, "tanh")
+    assert xi == pytest.approx(-1 / math.log(slope), rel=1e-3)
+
+
 def test_initializers_reject_models_without_weight_layers_and_bad_sigmas():
     with pytest.raises(ConfigError, match="no Linear"):
         init.he_(nn.ReLU())

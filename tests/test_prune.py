@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy import stats
 from torch import nn
 
 from dlrepro.errors import ConfigError
@@ -81,6 +84,21 @@ def test_per_layer_fractions():
         torch.testing.assert_close(m, reference_keep(w.abs(), torch.ones_like(w), f))
 
 
+@pytest.mark.parametrize("fraction,kept", [(0.3, 73), (0.5, 53), (0.1, 95), (0.7, 31),
+                                            (0.25, 79)])
+def test_pruned_count_is_round_of_fraction_times_size(fraction, kept):
+    # 105 weights: fraction * 105 is never whole here. The pruned count is Python's round of it
+    # (half to even: 31.5 -> 32, 52.5 -> 52), not a floor, and not round((1 - fraction) * 105),
+    # which would keep 74 instead of 73 at 0.3.
+    w = torch.randn(15, 7, generator=gen(10))
+    (mask,) = magnitude_masks([w], fraction)
+    assert int(mask.sum()) == kept == 105 - round(fraction * 105)
+    assert w.abs()[mask == 1].min() > w.abs()[mask == 0].max()
+    # Global scope counts the same way over all layers: 105 + 24 = 129 weights.
+    masks = magnitude_masks([w, torch.randn(4, 6, generator=gen(11))], fraction, scope="global")
+    assert sum(int(m.sum()) for m in masks) == 129 - round(fraction * 129)
+
+
 @pytest.mark.parametrize("scope", ["layer", "global"])
 def test_existing_masks_only_survivors_are_candidates(scope):
     first = magnitude_masks(weights(3), 0.5, scope=scope)
@@ -132,6 +150,22 @@ def test_random_masks_keep_per_layer_counts(stacked):
         assert not torch.equal(r, m)
     again = random_masks(masks, gen(7), stacked=stacked)
     assert all(torch.equal(a, b) for a, b in zip(shuffled, again, strict=True))
+
+
+def test_random_masks_are_uniform_over_kept_sets():
+    # Keeping 2 of 6 positions: each of the 15 pairs should come up equally often. 3000 models
+    # drawn at once (stacked, one after another from the generator): a chi-square test on the
+    # pair counts, exact for i.i.d. draws, which also tests the positions' marginals.
+    draws = 3000
+    template = torch.zeros(draws, 2, 3)
+    template[:, 0, :2] = 1.0
+    masks = random_masks([template], gen(12), stacked=True)[0].flatten(1)
+    assert torch.all(masks.sum(1) == 2)
+    pairs = list(itertools.combinations(range(6), 2))
+    kept = [tuple(row.nonzero().flatten().tolist()) for row in masks]
+    counts = [kept.count(pair) for pair in pairs]
+    assert sum(counts) == draws
+    assert stats.chisquare(counts).pvalue > 1e-3
 
 
 def test_density_closed_form():

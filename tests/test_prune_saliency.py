@@ -107,6 +107,45 @@ def test_synflow_single_iteration_is_global_top_k_of_the_scores():
         torch.testing.assert_close(m, e.float())
 
 
+def hand_synflow(model: MLP, density: float, iterations: int) -> list[torch.Tensor]:
+    """SynFlow on an MLP written out: |W|, |b|, an input of ones, R = sum of the outputs, scores
+    |w dR/dw| of the masked network; after round k the density is density ** (k / iterations)."""
+    weights = [lin.weight.detach().double().abs() for lin in model.linears]
+    biases = [lin.bias.detach().double().abs() for lin in model.linears]
+    total = sum(w.numel() for w in weights)
+    masks = [torch.ones_like(w) for w in weights]
+    for k in range(1, iterations + 1):
+        masked = [(w * m).requires_grad_() for w, m in zip(weights, masks)]
+        h = torch.ones(weights[0].shape[1], dtype=torch.float64)
+        for w, b in zip(masked, biases):
+            h = w @ h + b  # every value is >= 0, so the ReLUs pass it unchanged
+        grads = torch.autograd.grad(h.sum(), masked)
+        scores = torch.cat([(g * w).abs().flatten() for g, w in zip(grads, masked)])
+        alive = torch.cat([m.flatten() for m in masks]).bool()
+        candidates = alive.nonzero().flatten()
+        ranked = candidates[torch.argsort(scores[candidates], descending=True)]
+        n_keep = round(density ** (k / iterations) * total)
+        # The cut must not fall inside a tie, or the top n_keep would not be unique.
+        assert scores[ranked[n_keep - 1]] > scores[ranked[n_keep]]
+        keep = torch.zeros(total, dtype=torch.float64)
+        keep[ranked[:n_keep]] = 1.0
+        parts = keep.split([w.numel() for w in weights])
+        masks = [part.view_as(w) for part, w in zip(parts, weights)]
+    return masks
+
+
+def test_synflow_iterations_equal_hand_written_loop():
+    torch.manual_seed(6)
+    model = MLP(6, [10, 8], 3)
+    masks = synflow_masks(model, 0.15, (6,), iterations=4)
+    expected = hand_synflow(model, 0.15, 4)
+    for m, e in zip(masks, expected):
+        torch.testing.assert_close(m, e.float(), rtol=0, atol=0)
+    # Rescoring between rounds matters here: one-shot pruning keeps a different set.
+    one_shot = hand_synflow(model, 0.15, 1)
+    assert any(not torch.equal(e, o) for e, o in zip(expected, one_shot))
+
+
 @pytest.mark.parametrize("density", [0.1, 0.01])
 def test_synflow_iterative_reaches_density_exactly(density):
     torch.manual_seed(5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy import stats
 
 from dlrepro.errors import ConfigError
 from dlrepro.models import MLP, BatchedMLP
@@ -80,6 +81,19 @@ def test_exactly_k_weights_active_per_layer_and_model(kind, density):
                 a, keep = scores[s].detach().abs(), kept[s]
                 if not keep.all():
                     assert a[keep].min() >= a[~keep].max()
+
+
+def test_initial_scores_are_kaiming_uniform_in_each_layer():
+    # Scores ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = the layer's input width: scaled by
+    # sqrt(fan_in) they must be U(-1, 1) (Kolmogorov-Smirnov) and never leave the bound.
+    weights, _ = stacked(18, widths=[40, 90, 10], models=2)
+    model = SupermaskMLP(weights, generator=gen(19))
+    for scores, fan_in in zip(model.scores, (40, 90)):
+        u = scores.detach().flatten().double() * fan_in**0.5
+        assert u.abs().max().item() <= 1.0
+        assert stats.kstest(u.numpy(), stats.uniform(loc=-1, scale=2).cdf).pvalue > 1e-3
+    # Each model draws its own scores.
+    assert not torch.equal(model.scores[0][0], model.scores[0][1])
 
 
 def test_straight_through_gradient_hand_computed():

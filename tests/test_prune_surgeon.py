@@ -214,3 +214,90 @@ def test_bad_input_raises():
         obs_prune(model, F.cross_entropy, x, y, sparsity=0.5, damping=-1.0)
     with pytest.raises(ConfigError, match="steps"):
         obs_prune(model, F.cross_entropy, x, y, sparsity=0.5, steps=0)
+
+
+# --------------------------------------------------------------------------- OBS by hand
+
+
+def hand_obs_round(w: torch.Tensor, fisher_inverse: torch.Tensor, count: int) -> torch.Tensor:
+    """One OBS round written out: saliency w^2 / (2 [F^-1]_qq), remove the ``count`` lowest,
+    move the rest by -F^-1[:, Q] (F^-1[Q, Q])^-1 w_Q. Updates ``w`` in place and returns the
+    removed positions."""
+    saliency = w.square() / (2 * fisher_inverse.diagonal())
+    removed = torch.argsort(saliency)[:count]
+    block = fisher_inverse[removed][:, removed]
+    w += -fisher_inverse[:, removed] @ torch.linalg.solve(block, w[removed])
+    w[removed] = 0.0
+    return removed
+
+
+def hand_obs_prune(model: MLP, x: torch.Tensor, y: torch.Tensor, sparsity: float, steps: int,
+                   damping: float, scope: str) -> list[torch.Tensor]:
+    """Reference for :func:`obs_prune` with dense inverses, one example's gradient at a time."""
+    layers = model.linears
+    sizes = [lin.weight.numel() for lin in layers]
+    groups = [[i] for i in range(len(layers))] if scope == "layer" else [list(range(len(layers)))]
+    alive = [torch.ones(n, dtype=torch.bool) for n in sizes]
+    for k in range(1, steps + 1):
+        # Per-example gradients at the weights as they are now, after the earlier rounds.
+        rows = []
+        for i in range(len(y)):
+            loss = F.cross_entropy(model(x[i:i + 1]), y[i:i + 1])
+            grads = torch.autograd.grad(loss, [lin.weight for lin in layers])
+            rows.append([g.flatten() for g in grads])
+        for group in groups:
+            g = torch.stack([torch.cat([row[i] for i in group]) for row in rows])
+            live = torch.cat([alive[i] for i in group])
+            w = torch.cat([layers[i].weight.detach().flatten() for i in group])
+            count = round(sparsity * k / steps * live.numel()) - int((~live).sum())
+            if count <= 0:
+                continue
+            index = live.nonzero().squeeze(1)
+            g = g[:, index]
+            fisher_live = damping * torch.eye(len(index), dtype=g.dtype) + g.T @ g / len(y)
+            w_live = w[index]
+            removed = hand_obs_round(w_live, torch.linalg.inv(fisher_live), count)
+            w[index] = w_live
+            live[index[removed]] = False
+            parts = [sizes[i] for i in group]
+            for i, wi, ai in zip(group, w.split(parts), live.split(parts)):
+                with torch.no_grad():
+                    layers[i].weight.copy_(wi.view_as(layers[i].weight))
+                alive[i] = ai
+    return [a.view_as(lin.weight).double() for a, lin in zip(alive, layers)]
+
+
+@pytest.mark.parametrize("scope", ["layer", "global"])
+@pytest.mark.parametrize("method", ["dense", "mfac"])
+def test_obs_prune_equals_hand_written_rounds(scope, method):
+    torch.manual_seed(2)
+    model = MLP(5, [7], 3).double()
+    reference = copy.deepcopy(model)
+    x = torch.randn(16, 5, dtype=torch.float64)
+    y = torch.randint(0, 3, (16,))
+    masks = obs_prune(model, F.cross_entropy, x, y, sparsity=0.7, steps=3, scope=scope,
+                      method=method, damping=1e-2)
+    expected = hand_obs_prune(reference, x, y, 0.7, 3, 1e-2, scope)
+    for mask, want, lin, ref in zip(masks, expected, model.linears, reference.linears):
+        torch.testing.assert_close(mask, want, rtol=0, atol=0)
+        torch.testing.assert_close(lin.weight, ref.weight, rtol=1e-9, atol=1e-12)
+
+
+def test_obs_prune_vector_equals_hand_written_rounds():
+    # A fixed empirical Fisher (m = 10 gradients of d = 24 weights), restricted to the survivors.
+    gen = torch.Generator().manual_seed(11)
+    g = torch.randn(10, 24, generator=gen, dtype=torch.float64)
+    w0 = torch.randn(24, generator=gen, dtype=torch.float64)
+    damping, sparsity, steps = 1e-2, 0.6, 3
+    pruned, mask = obs_prune_vector(w0, lambda i: MFACInverse(g[:, i], damping), sparsity, steps)
+    w, alive = w0.clone(), torch.ones(24, dtype=torch.bool)
+    for k in range(1, steps + 1):
+        count = round(sparsity * k / steps * 24) - int((~alive).sum())
+        index = alive.nonzero().squeeze(1)
+        w_live = w[index]
+        removed = hand_obs_round(w_live, torch.linalg.inv(fisher(g[:, index], damping)), count)
+        w[index] = w_live
+        alive[index[removed]] = False
+    assert int((mask == 0).sum()) == round(sparsity * 24)
+    torch.testing.assert_close(mask, alive.double(), rtol=0, atol=0)
+    torch.testing.assert_close(pruned, w, rtol=1e-9, atol=1e-12)

@@ -106,6 +106,21 @@ def test_callback_sees_every_step_after_its_update(toy):
     assert torch.equal(seen[-1][1], first) and not torch.equal(seen[0][1], first)
 
 
+def test_train_batched_callback_sees_every_step_after_its_update(toy):
+    x, y = toy
+    model = BatchedMLP.from_models(mlps())
+    first = model.weights[0]
+    initial = first.detach().clone()
+    seen = []
+    train_batched(model, x, y, TrainConfig(steps=5, batch_size=32, eval_every=5),
+                  [gen(s) for s in range(SEEDS)],
+                  callback=lambda step: seen.append((step, first.detach().clone())))
+    assert [step for step, _ in seen] == [1, 2, 3, 4, 5]
+    # After the update: the last snapshot is the final state, the first already moved.
+    assert torch.equal(seen[-1][1], first)
+    assert not torch.equal(seen[0][1], initial)
+
+
 def test_second_order_optimizer_gets_a_differentiable_gradient(toy):
     from dlrepro.optim import AdaHessian
 

@@ -48,7 +48,7 @@ def _check_fraction(fraction: float) -> None:
 
 
 def _keep_top(scores: torch.Tensor, alive: torch.Tensor, fraction: float) -> torch.Tensor:
-    """0/1 row mask keeping the highest-scoring ``round((1 - fraction) * alive)`` live entries."""
+    """0/1 row mask keeping the highest-scoring ``alive - round(fraction * alive)`` live entries."""
     n_alive = int(alive.sum().item())
     n_keep = n_alive - int(round(fraction * n_alive))
     masked = torch.where(alive.bool(), scores, torch.full_like(scores, -float("inf")))
