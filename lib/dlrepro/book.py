@@ -4,7 +4,8 @@ The book is always built from a staged copy of the sources, so building never wr
 checkout: :func:`stage` copies the configuration, the pages and the chapter notebooks (the
 stored ones, or freshly executed ones from ``python -m dlrepro run``) and writes the scoreboard
 page and its figure from the result records; :func:`build` runs ``jupyter-book build`` with
-warnings as errors.
+warnings as errors. In a book of executed notebooks, a chapter whose run failed gets a page
+that says so in place of its stored outputs, whose verdict would pass for this run's.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dlrepro.chapters import find_chapters, find_parts
+from dlrepro.chapters import Chapter, find_chapters, find_parts
 from dlrepro.errors import ConfigError
-from dlrepro.scoreboard import write_page
+from dlrepro.scoreboard import failure_text, load_failures, write_page
 
 __all__ = ["BOOK_FILES", "stage", "build"]
 
@@ -27,7 +28,9 @@ def stage(root: Path, destination: Path, results: Path, executed: Path | None = 
     """Copy the book's sources from ``root`` to ``destination`` and write ``scoreboard.md``.
 
     Chapter notebooks come from ``executed/<part>/<name>.ipynb`` where present (a reproduce
-    run), else from the checkout (the stored outputs).
+    run), else from the checkout (the stored outputs). With ``executed`` given, a chapter with a
+    failure record under ``results/failed`` gets a page saying that its run failed, and one
+    that was not run at all shows its stored outputs under a warning that says so.
     """
     if not results.is_dir():
         raise ConfigError(f"no result records under {results}: run chapters first")
@@ -36,13 +39,45 @@ def stage(root: Path, destination: Path, results: Path, executed: Path | None = 
     destination.mkdir(parents=True)
     for name in BOOK_FILES:
         shutil.copy2(root / name, destination / name)
+    failures = load_failures(results)
     for chapter in find_chapters(root):
         target = destination / "chapters" / chapter.part / f"{chapter.name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         fresh = executed / chapter.part / f"{chapter.name}.ipynb" if executed else None
-        shutil.copy2(fresh if fresh and fresh.exists() else chapter.notebook, target)
+        if fresh is None:
+            shutil.copy2(chapter.notebook, target)
+        elif chapter.name in failures:
+            _failure_page(chapter, failures[chapter.name], target)
+        elif fresh.exists():
+            shutil.copy2(fresh, target)
+        else:
+            _stored_page_with_warning(chapter, target)
     write_page(results, destination / "scoreboard.md", find_parts(root))
     return destination
+
+
+def _failure_page(chapter: Chapter, failure: dict, target: Path) -> None:
+    """A page with the chapter's title and what went wrong: no outputs, no verdict."""
+    import nbformat
+
+    text = (f"# {chapter.title}\n\n```{{error}} This chapter failed in this run\n"
+            f"{failure_text(failure)}\n\nThere is no verdict from this run. The stored run's "
+            f"outputs are not shown, so that they cannot pass for this run's; run the chapter "
+            f"alone to see the failing cell: `python -m dlrepro run {chapter.name} --profile "
+            f"{failure['profile']}`.\n```\n")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]), target)
+
+
+def _stored_page_with_warning(chapter: Chapter, target: Path) -> None:
+    """The stored notebook, after its title a warning that this run did not execute it."""
+    import nbformat
+
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    warning = nbformat.v4.new_markdown_cell(
+        "```{warning} Not run in this build\nThis chapter was not executed in the run that built "
+        "this book: the outputs below are the stored quick run's, not this run's.\n```")
+    nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, warning)
+    nbformat.write(nb, target)
 
 
 def build(source: Path, output: Path) -> Path:

@@ -22,7 +22,14 @@ from dlrepro.claims import PASS
 from dlrepro.errors import ConfigError, DlreproError
 from dlrepro.files import strip_run_metadata
 from dlrepro.run import DEVICES, PROFILES, resolve_device
-from dlrepro.scoreboard import as_text, load_records, load_sham_records, write_page
+from dlrepro.scoreboard import (
+    as_text,
+    load_failures,
+    load_records,
+    load_sham_records,
+    write_failure,
+    write_page,
+)
 
 __all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters"]
 
@@ -43,6 +50,7 @@ def _execute(chapter: Chapter, parameters: dict, target: Path, results: Path,
     tmp = target.with_name(f".{target.stem}.running.ipynb")
     record = results / ("sham" if sham else "") / f"{chapter.name}.json"
     record.unlink(missing_ok=True)  # a failed run must not leave an older verdict behind
+    (results / "failed" / f"{chapter.name}.json").unlink(missing_ok=True)  # nor older failures
     if target != chapter.notebook:
         target.unlink(missing_ok=True)  # nor an older executed notebook for the book
     os.environ["DLREPRO_RESULTS"] = str(results.resolve())
@@ -123,8 +131,10 @@ def _run(args: argparse.Namespace) -> int:
                 failed += 1
                 summary = str(error).strip().splitlines()
                 label = f"{chapter.name} (sham)" if sham else chapter.name
-                print(f"{label:<34} FAILED  {summary[-1] if summary else type(error).__name__}",
-                      file=sys.stderr)
+                reason = summary[-1] if summary else type(error).__name__
+                print(f"{label:<34} FAILED  {reason}", file=sys.stderr)
+                if not args.store:  # the book and the scoreboard of this run say so
+                    write_failure(results, chapter.name, args.profile, sham, reason)
                 break
             failed += not _report(chapter, record, args.profile, seconds, sham)
     return 1 if failed else 0
@@ -135,7 +145,8 @@ def _scoreboard(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         raise ConfigError(f"no results directory {directory}: run chapters first "
                           f"(`python -m dlrepro run --all`)")
-    print(as_text(load_records(directory), load_sham_records(directory)))
+    print(as_text(load_records(directory), load_sham_records(directory),
+                  load_failures(directory)))
     if args.markdown:
         write_page(directory, Path(args.markdown), find_parts(book_root()))
     return 0
@@ -159,7 +170,8 @@ def _reproduce(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     args.chapters, args.all, args.store, args.sham = [], True, False, False
     status = _run(args)
-    print(as_text(load_records(out / "results"), load_sham_records(out / "results")))
+    results = out / "results"
+    print(as_text(load_records(results), load_sham_records(results), load_failures(results)))
     args.results = str(out / "results")
     return _book(args, executed=out / "chapters") or status
 

@@ -3,7 +3,8 @@
 The book's page groups the chapters by part in the order of ``_toc.yml``, links each title to
 its page, shows the verdict as a coloured badge (sphinx-design, bundled with Jupyter Book), the
 outcome of every criterion and of the sham run, and one figure: each chapter's primary
-criterion as its 95% interval against the criterion's margin.
+criterion as its 95% interval against the criterion's margin. A chapter whose run failed has a
+*failure record* under ``results/failed`` instead of a verdict; it gets a FAILED row.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from pathlib import Path
 from dlrepro.chapters import Part
 from dlrepro.files import write_text_atomic
 
-__all__ = ["load_records", "load_sham_records", "as_text", "as_markdown", "draw_primaries",
-           "write_page", "FIGURE", "BADGES"]
+__all__ = ["load_records", "load_sham_records", "load_failures", "write_failure", "as_text",
+           "as_markdown", "draw_primaries", "write_page", "FIGURE", "BADGES", "FAILED"]
 
 FIGURE = "scoreboard-primaries.png"
 #: sphinx-design badge role per verdict.
 BADGES = {"REPRODUCED": "bdg-success", "PARTLY REPRODUCED": "bdg-warning",
           "INCONCLUSIVE": "bdg-info", "NOT REPRODUCED": "bdg-danger"}
+#: What the scoreboard shows for a chapter whose run failed: no verdict at all.
+FAILED = "FAILED"
 
 
 def load_records(directory: str | os.PathLike) -> list[dict]:
@@ -41,6 +44,25 @@ def load_sham_records(directory: str | os.PathLike) -> dict[str, dict]:
     return {r["chapter"]: r for r in load_records(Path(directory) / "sham")}
 
 
+def load_failures(directory: str | os.PathLike) -> dict[str, dict]:
+    """The failure records under ``directory/failed``, by chapter."""
+    return {r["chapter"]: r for r in load_records(Path(directory) / "failed")}
+
+
+def write_failure(directory: str | os.PathLike, chapter: str, profile: str, sham: bool,
+                  error: str) -> Path:
+    """Record that ``chapter``'s run (its sham run when ``sham``) failed with ``error``."""
+    record = {"chapter": chapter, "profile": profile, "sham": sham, "error": error}
+    return write_text_atomic(Path(directory) / "failed" / f"{chapter}.json",
+                             json.dumps(record, indent=2) + "\n")
+
+
+def failure_text(failure: dict) -> str:
+    """One sentence on a failed run, for the page and the scoreboard."""
+    which = "its sham run" if failure["sham"] else "the run"
+    return f"{which} ({failure['profile']}) failed: {failure['error']}"
+
+
 def primary_outcome(record: dict) -> str:
     return record["criteria"][record["primary"]]["outcome"]
 
@@ -54,15 +76,18 @@ def sham_text(record: dict, sham: dict | None) -> str:
     return f"{sham['verdict']} (primary {primary_outcome(sham)})"
 
 
-def as_text(records: list[dict], shams: dict[str, dict] | None = None) -> str:
-    """A fixed-width table for the terminal."""
-    if not records:
+def as_text(records: list[dict], shams: dict[str, dict] | None = None,
+            failures: dict[str, dict] | None = None) -> str:
+    """A fixed-width table for the terminal; failed runs last."""
+    failures = failures or {}
+    if not records and not failures:
         return "no result records yet: run `python -m dlrepro run CHAPTER` or `make reproduce`"
     shams = shams or {}
     rows = [("chapter", "verdict", "primary", "sham", "profile", "seeds", "time")]
     rows += [(r["chapter"], r["verdict"], primary_outcome(r),
               shams[r["chapter"]]["verdict"] if r["chapter"] in shams else "-", r["profile"],
               str(len(r["seeds"])), f"{r['wall_time_s']:.0f} s") for r in records]
+    rows += [(name, FAILED, "-", "-", f["profile"], "-", "-") for name, f in failures.items()]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
                      for row in rows)
@@ -81,8 +106,10 @@ def _criteria_cell(record: dict) -> str:
 
 
 def as_markdown(records: list[dict], shams: dict[str, dict], parts: list[Part],
-                figure: str | None = None) -> str:
-    """The book's scoreboard page; chapters in ``parts`` order, linked to their pages."""
+                figure: str | None = None, failures: dict[str, dict] | None = None) -> str:
+    """The book's scoreboard page; chapters in ``parts`` order, linked to their pages; a chapter
+    with a failure record gets a FAILED row that says why."""
+    failures = failures or {}
     lines = [
         "# Scoreboard",
         "",
@@ -95,11 +122,14 @@ def as_markdown(records: list[dict], shams: dict[str, dict], parts: list[Part],
         "(`python -m dlrepro scoreboard`).",
         "",
     ]
-    if not records:
+    if not records and not failures:
         return "\n".join(lines + ["No result records were found.", ""])
     by_name = {r["chapter"]: r for r in records}
     counts = {v: sum(r["verdict"] == v for r in records) for v in BADGES}
-    lines += [", ".join(f"{{{BADGES[v]}}}`{v}` {n}" for v, n in counts.items()), ""]
+    badges = [f"{{{BADGES[v]}}}`{v}` {n}" for v, n in counts.items()]
+    if failures:
+        badges.append(f"{{bdg-dark}}`{FAILED}` {len(failures)}")
+    lines += [", ".join(badges), ""]
     if figure:
         lines += [f"![The primary criterion of every chapter]({figure})", "",
                   "Each row is one chapter's primary criterion: the 95% interval over seeds "
@@ -107,14 +137,19 @@ def as_markdown(records: list[dict], shams: dict[str, dict], parts: list[Part],
                   "the dashed margin is the claim's side. A bar wholly in the shade passes, "
                   "wholly outside fails, across the line is undecided.", ""]
     for part in parts:
-        rows = [c for c in part.chapters if c.name in by_name]
+        rows = [c for c in part.chapters if c.name in by_name or c.name in failures]
         if not rows:
             continue
         lines += [f"## {part.caption}", "",
                   "| chapter | verdict | criteria | sham run | run |", "|---|---|---|---|---|"]
         for chapter in rows:
-            r = by_name[chapter.name]
             link = f"[{_cell(chapter.title)}](chapters/{chapter.part}/{chapter.name}.ipynb)"
+            if chapter.name in failures:
+                failure = failures[chapter.name]
+                lines.append(f"| {link} | {{bdg-dark}}`{FAILED}` | "
+                             f"{_cell(failure_text(failure))} | - | {_cell(failure['profile'])} |")
+                continue
+            r = by_name[chapter.name]
             lines.append(
                 f"| {link} | {{{BADGES[r['verdict']]}}}`{r['verdict']}` | {_criteria_cell(r)} | "
                 f"{_cell(sham_text(r, shams.get(chapter.name)))} | {_cell(r['profile'])}, "
@@ -182,8 +217,11 @@ def write_page(results: str | os.PathLike, page: str | os.PathLike, parts: list[
     ``results`` (sham records under ``results/sham``)."""
     page = Path(page)
     order = [c.name for part in parts for c in part.chapters]
+    failures = load_failures(results)
     records = []
     for r in load_records(results):
+        if r["chapter"] in failures:
+            continue  # a record beside a failure is an older run's; the failure is this run's
         if r["chapter"] in order:
             records.append(r)
         else:
@@ -192,4 +230,4 @@ def write_page(results: str | os.PathLike, page: str | os.PathLike, parts: list[
     records.sort(key=lambda r: order.index(r["chapter"]))
     figure = draw_primaries(records, page.parent / FIGURE).name if records else None
     return write_text_atomic(page, as_markdown(records, load_sham_records(results), parts,
-                                               figure))
+                                               figure, failures))
