@@ -101,7 +101,14 @@ def test_scoreboard_page_lists_every_verdict(html, browser):
     for chapter in find_chapters(ROOT):
         assert chapter.title in text and f"{chapter.name}.html" in links
         record = json.loads((ROOT / "results" / f"{chapter.name}.json").read_text())
-        assert record["verdict"] in text
+        sham = json.loads((ROOT / "results" / "sham" / f"{chapter.name}.json").read_text())
+        rows = browser.find_elements(
+            "xpath", f"//table//tr[.//a[contains(@href, '/{chapter.name}.html')]]")
+        assert len(rows) == 1, f"no scoreboard row for {chapter.name}"
+        cells = [c.text for c in rows[0].find_elements("tag name", "td")]
+        assert cells[1] == record["verdict"], f"{chapter.name}: row says {cells[1]!r}"
+        assert cells[2].startswith(f"primary {record['criteria'][record['primary']]['outcome']}")
+        assert cells[3].startswith(sham["verdict"]), f"{chapter.name}: sham cell {cells[3]!r}"
     badges = browser.find_elements("css selector", "span.sd-badge")
     assert len(badges) >= len(find_chapters(ROOT)), "verdict badges did not render"
     colours = {b.value_of_css_property("background-color") for b in badges}
