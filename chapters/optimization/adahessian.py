@@ -148,8 +148,12 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: estimator chec
 # * **Primary**: AdaHessian's test accuracy at its tuned learning rate minus Adam's at its own,
 #   paired over seeds, has a 95% interval above 0. With `sham = True` the AdaHessian arm trains
 #   exactly Adam, the paired difference is zero and the primary cannot pass.
-# * Secondary: the *spread* of a seed (its highest minus its lowest test accuracy over the grid)
-#   is smaller for AdaHessian than for Adam, paired over seeds (95% interval below 0).
+# * Secondary, robustness: a seed's *good range* is the widest run of neighbouring grid points,
+#   around its best one, whose test accuracy is within `ROBUST_MARGIN` (1 point) of that best;
+#   its *width* is log10 of the ratio of the run's largest to its smallest learning rate, in
+#   decades (0 when only the best point qualifies). AdaHessian's width minus Adam's, paired over
+#   seeds, must have a 95% interval above 0. Unlike the range of accuracies over the whole grid,
+#   this does not depend on how far beyond the optimum the grid reaches.
 # * Check (must hold, never counts): for each seed, a small network at initialization, its
 #   exact Hessian diagonal and the relative error `||estimate - diagonal|| / ||diagonal||` of
 #   Hutchinson's estimate for each number of probes; the seed's *slope* is that of a
@@ -158,6 +162,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: estimator chec
 
 # %% tags=[]
 SLOPE_RANGE = (-0.65, -0.35)
+ROBUST_MARGIN = 1.0  # points of test accuracy below a seed's best that still count as good
 claim = Claim(
     chapter="adahessian",
     paper=Paper(
@@ -181,10 +186,11 @@ claim = Claim(
         "tuned_acc_adahessian", "tuned_acc_adam", rests_on=("lr_adahessian", "lr_adam")),
     criteria=(
         superiority(
-            "flatter over learning rates",
-            "AdaHessian's spread of test accuracy over the grid (highest minus lowest) minus "
-            "Adam's, paired over seeds, in points: 95% interval below 0",
-            "spread_adahessian", "spread_adam", higher_is_better=False),
+            "wider good learning-rate range",
+            f"width in decades of AdaHessian's good range (neighbouring learning rates within "
+            f"{ROBUST_MARGIN:g} point of the seed's best test accuracy) minus Adam's, paired "
+            f"over seeds: 95% interval above 0",
+            "good_range_adahessian", "good_range_adam"),
     ),
     checks=(
         Check("estimator converges",
@@ -306,6 +312,22 @@ print("time per step relative to Adam: " + ", ".join(
 # measurements of the rule, one value per seed.
 
 # %% tags=[]
+def good_range_width(accuracy: np.ndarray, multipliers: list[float]) -> np.ndarray:
+    """Per seed (columns of ``accuracy``, rows are grid points): the width in decades of the
+    run of neighbouring grid points around the best whose accuracy is within the margin."""
+    widths = []
+    for column in accuracy.T:
+        best = int(np.argmax(column))
+        good = column >= column[best] - ROBUST_MARGIN
+        low = high = best
+        while low > 0 and good[low - 1]:
+            low -= 1
+        while high < len(column) - 1 and good[high + 1]:
+            high += 1
+        widths.append(np.log10(multipliers[high] / multipliers[low]))
+    return np.array(widths)
+
+
 picks = [tune(f"lr_{name}", [learning_rate(name, m) for m in MULTIPLIERS], val_acc[name])
          for name in OPTIMIZERS]
 pick = dict(zip(OPTIMIZERS, picks))
@@ -313,7 +335,8 @@ measurements = {
     "hutchinson_slope": slopes,
     "hutchinson_error_max_probes": errors[:, -1],
     **{f"tuned_acc_{name}": pick[name].at(test_acc[name]) for name in OPTIMIZERS},
-    **{f"spread_{name}": np.ptp(test_acc[name], axis=0) for name in OPTIMIZERS},
+    **{f"good_range_{name}": good_range_width(test_acc[name], MULTIPLIERS)
+       for name in OPTIMIZERS},
     "step_time_ratio_adahessian_over_adam": step_ratio,
 }
 for p in picks:
@@ -372,7 +395,7 @@ print(verdict.summary())
 
 # %% tags=[]
 # Numbers for the discussion below, glued so that the text reads them from this run.
-flat = verdict.outcomes["flatter over learning rates"]
+flat = verdict.outcomes["wider good learning-rate range"]
 glue("slope", slopes.mean())
 glue("error_one_probe", errors[:, 0].mean())
 glue("error_max_probes", errors[:, -1].mean())
@@ -386,9 +409,10 @@ for name in OPTIMIZERS:
     glue(f"tuned_lr_{name}", pick[name].value)
     glue(f"tuned_mult_{name}", MULTIPLIERS[pick[name].index])
     glue(f"tuned_acc_{name}", measurements[f"tuned_acc_{name}"].mean())
-    glue(f"spread_{name}", measurements[f"spread_{name}"].mean())
+    glue(f"good_range_{name}", measurements[f"good_range_{name}"].mean())
     glue(f"top_acc_{name}", test_acc[name][-1].mean())
 glue("top_mult", MULTIPLIERS[-1])
+glue("robust_margin", ROBUST_MARGIN)
 
 # %% [markdown] tags=[]
 # **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**.
@@ -402,13 +426,14 @@ glue("top_mult", MULTIPLIERS[-1])
 #   [{glue:text}`primary_low:.2f`, {glue:text}`primary_high:.2f`] points
 #   ({glue:text}`outcome_primary`). AdamW, not judged, reaches
 #   {glue:text}`tuned_acc_adamw:.1f`% at its own pick.
-# * *Sensitivity to the learning rate.* Over the grid, AdaHessian's accuracy spans
-#   {glue:text}`spread_adahessian:.1f` points against {glue:text}`spread_adam:.1f` for Adam;
-#   the paired difference lies in [{glue:text}`flat_low:.1f`, {glue:text}`flat_high:.1f`]
-#   ({glue:text}`outcome_flat`). The spread comes from the top of the grid: at
-#   {glue:text}`top_mult:g` x its default AdaHessian ends at
-#   {glue:text}`top_acc_adahessian:.1f`% (it diverges, and a diverged run sits near chance)
-#   while Adam ends at {glue:text}`top_acc_adam:.1f`%.
+# * *Sensitivity to the learning rate.* The learning rates within
+#   {glue:text}`robust_margin:g` point of a seed's best span
+#   {glue:text}`good_range_adahessian:.2f` decades for AdaHessian and
+#   {glue:text}`good_range_adam:.2f` for Adam (seed means); the paired difference lies in
+#   [{glue:text}`flat_low:.2f`, {glue:text}`flat_high:.2f`] decades
+#   ({glue:text}`outcome_flat`). At the top of the grid, {glue:text}`top_mult:g` x its
+#   default, AdaHessian ends at {glue:text}`top_acc_adahessian:.1f`% (a diverged run sits near
+#   chance) while Adam ends at {glue:text}`top_acc_adam:.1f`%.
 # * *The estimator check holds.* Over {glue:text}`max_probes` probes the relative error of
 #   the diagonal falls with slope {glue:text}`slope:.2f` on log-log axes, from
 #   {glue:text}`error_one_probe:.1f` with a single probe to
@@ -456,13 +481,16 @@ explore(show, multiplier=widgets.SelectionSlider(options=MULTIPLIERS,
 #   code for linear layers.
 # * *Learning rates.* Each optimizer's grid is its default learning rate (0.15 for AdaHessian,
 #   as in the paper's image classification runs; 1e-3 for Adam and AdamW) times the same
-#   multipliers, 0.3 to 30. The grid choice fixes what "flatter" is measured against. It was
-#   set from a sizing run of the control (Adam, 5 seeds, 500 steps, multipliers 0.1 to 100):
-#   Adam's validation accuracy peaks at 10 x its default and falls on both sides, so the grid
-#   reaches 30 x to bracket it. The same sizing run showed AdaHessian's validation accuracy
-#   highest at 1 x and diverging at 3 x. An earlier version of this chapter centred the grid on
-#   the defaults (0.1 to 10 x), which left Adam's best at the grid's edge; it judged best test
-#   accuracies (not tuned on validation) over 3 seeds.
+#   multipliers, 0.3 to 30. The good range counts neighbouring grid points only, so its width
+#   does not grow with how far the grid reaches beyond an optimum; its resolution is the grid's
+#   spacing, about half a decade. (An earlier version judged the range of accuracies over the
+#   whole grid, which a diverging top point decides.) The grid was set from a sizing run of the
+#   control (Adam, 5 seeds, 500 steps, multipliers 0.1 to 100): Adam's validation accuracy peaks
+#   at 10 x its default and falls on both sides, so the grid reaches 30 x to bracket it. The
+#   same sizing run showed AdaHessian's validation accuracy highest at 1 x and diverging at 3 x.
+#   An earlier version of this chapter centred the grid on the defaults (0.1 to 10 x), which
+#   left Adam's best at the grid's edge; it judged best test accuracies (not tuned on
+#   validation) over 3 seeds.
 # * *Headline number.* An earlier version of this chapter gave 93.1% as AdaHessian's ResNet-20
 #   accuracy; it is the ResNet-32 figure. We quote the gains over Adam from the paper's
 #   abstract (1.80 points with ResNet-20, 1.45 with ResNet-32), the quantity the primary
