@@ -52,7 +52,7 @@ import torch
 
 import dlrepro.run
 from dlrepro import data, models, optim, plot, train
-from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
+from dlrepro.claims import Check, Claim, Paper, bound, non_inferiority, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
 from dlrepro.glue import glue
@@ -167,10 +167,12 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: logistic regre
 #   slower than it: it cannot pass.
 # * **Logistic regression: Adam at least as fast.** The same difference on the digits: 95%
 #   interval below log(1.10), i.e. Adam's loss at most 10% above the best alternative's.
-# * **Bias correction helps at `beta2` = 0.9999** (MLP). Corrected minus uncorrected Adam's
-#   training speed score, each at its own tuned rate on Adam's grid, paired over seeds: 95%
-#   interval below 0. The same comparison at the default `beta2` = 0.999 is reported, not
-#   judged.
+# * **Bias correction helps at `beta2` = 0.9999** (MLP), judged as the paper's Figure 4 shows
+#   it: at matched learning rates. In each seed, the share of Adam's grid where the uncorrected
+#   variant ends training with a higher training loss than the corrected one at the same rate
+#   (a diverged run counts as the higher loss; two diverged runs as a tie): 95% interval above
+#   one half, i.e. the uncorrected variant ends worse on most of the grid. No tuning enters
+#   this criterion. The same share at the default `beta2` = 0.999 is reported, not judged.
 # * **Check (must hold, never counts): the alternatives learn.** On both tasks the best
 #   alternative's final training loss is below chance (ln 10 = 2.30) in every seed: otherwise
 #   "Adam is faster" would be a statement about a broken control.
@@ -213,13 +215,12 @@ claim = Claim(
             f"tuned alternative, paired over seeds: 95% interval below log({margin:g})",
             "logreg_speed_adam", "logreg_speed_best_other", LOG_MARGIN,
             higher_is_better=False, rests_on=rests_on("logreg")),
-        superiority(
+        bound(
             "bias correction helps at beta2 = 0.9999",
-            "MLP: corrected minus uncorrected Adam (beta2 = 0.9999), mean log training loss "
-            "over the checkpoints, each at its tuned rate, paired over seeds: 95% interval "
-            "below 0",
-            "mlp_speed_adam_b2_9999", "mlp_speed_adam_b2_9999_nobc", higher_is_better=False,
-            rests_on=("lr_mlp_adam_b2_9999", "lr_mlp_adam_b2_9999_nobc")),
+            "MLP, beta2 = 0.9999: per seed, the share of Adam's learning-rate grid where the "
+            "uncorrected variant ends with a higher training loss than the corrected one at "
+            "the same rate (diverged counts as higher): 95% interval above 0.5",
+            "mlp_nobc_worse_share_9999", 0.5),
     ),
     checks=(
         Check("the alternatives learn",
@@ -360,9 +361,17 @@ for task in TASKS:
     for name, key in ((best_other[task], "best_other"), ("adam", "adam")):
         measurements[f"{task}_speed_{key}"] = speed(task, curve(task, name))
         measurements[f"{task}_final_loss_{key}"] = curve(task, name)[:, -1]
-for name in ABLATION:
-    if name != "adam":
-        measurements[f"mlp_speed_{name}"] = speed("mlp", curve("mlp", name))
+
+
+def nobc_worse_share(beta2_name: str) -> np.ndarray:
+    """Per seed, the share of Adam's grid where the uncorrected variant ends above the
+    corrected one at the same learning rate (infinite: diverged; inf > inf is False)."""
+    corrected = losses["mlp", beta2_name]["train"][:, :, -1]
+    uncorrected = losses["mlp", f"{beta2_name}_nobc"]["train"][:, :, -1]
+    return (uncorrected > corrected).mean(0)
+
+
+measurements["mlp_nobc_worse_share_9999"] = nobc_worse_share("adam_b2_9999")
 for p in picks.values():
     print("tuned:", p.describe())
 for task in TASKS:
@@ -453,26 +462,27 @@ print(verdict.summary())
 # Numbers for the discussion below, glued so that the text reads them from this run; the
 # intervals of the criteria are differences of mean log losses, glued as loss ratios.
 for key, name in (("mlp", "MLP: Adam fastest"),
-                  ("logreg", "logistic regression: Adam at least as fast"),
-                  ("bc", "bias correction helps at beta2 = 0.9999")):
+                  ("logreg", "logistic regression: Adam at least as fast")):
     o = verdict.outcomes[name]
     glue(f"outcome_{key}", o.outcome)
     for end in ("estimate", "low", "high"):
         glue(f"ratio_{key}_{end}", float(np.exp(getattr(o.interval, end))))
+bias_correction = verdict.outcomes["bias correction helps at beta2 = 0.9999"]
+glue("outcome_bc", bias_correction.outcome)
+for end in ("estimate", "low", "high"):
+    glue(f"share_bc_{end}", float(getattr(bias_correction.interval, end)))
+# Reported only, and only when the "adam" arm is Adam (the sham trains SGD on another grid).
+glue("share_bc_999", float("nan") if sham else float(nobc_worse_share("adam").mean()))
+glue("grid_size_adam", len(rates_of["mlp", "adam"]))
 for (task, name), p in picks.items():
     glue(f"lr_{task}_{name}", p.value)
     glue(f"edge_{task}_{name}", "at the grid's edge" if p.at_edge else "inside the grid")
     glue(f"final_{task}_{name}", curve(task, name)[:, -1].mean())
 for task in TASKS:
     glue(f"best_other_{task}", labels[best_other[task]])
-nobc_999 = measurements["mlp_speed_adam_nobc"] - measurements["mlp_speed_adam"]
-glue("ratio_nobc_999", float(np.exp(nobc_999.mean())))
 glue("beta2_high", ABLATION["adam_b2_9999"][0])
 glue("beta2_default", ABLATION["adam"][0])
 glue("margin", margin)
-at_corrected_pick = picks["mlp", "adam_b2_9999"].index
-glue("nobc_9999_at_corrected_pick",
-     losses["mlp", "adam_b2_9999_nobc"]["train"][at_corrected_pick, :, -1].mean())
 for task in TASKS:
     glue(f"final_{task}_best_other", curve(task, best_other[task])[:, -1].mean())
     for name, key in (("adam", "adam"), (best_other[task], "best_other")):
@@ -512,19 +522,16 @@ for task in TASKS:
 #   {glue:text}`edge_logreg_sgd_nesterov`), {glue:text}`lr_logreg_adagrad:.3g` (AdaGrad,
 #   {glue:text}`edge_logreg_adagrad`) and {glue:text}`lr_logreg_rmsprop:.3g` (RMSProp,
 #   {glue:text}`edge_logreg_rmsprop`).
-# * *Bias correction.* At `beta2` = {glue:text}`beta2_high` the corrected variant's loss is
-#   {glue:text}`ratio_bc_estimate:.3f` times the uncorrected one's (interval
-#   {glue:text}`ratio_bc_low:.3f` to {glue:text}`ratio_bc_high:.3f`,
-#   {glue:text}`outcome_bc`), each at its own tuned rate ({glue:text}`lr_mlp_adam_b2_9999:.3g`
-#   corrected, {glue:text}`lr_mlp_adam_b2_9999_nobc:.3g` uncorrected, the latter
-#   {glue:text}`edge_mlp_adam_b2_9999_nobc`). At the corrected variant's tuned rate the
-#   uncorrected one ends at a training loss of {glue:text}`nobc_9999_at_corrected_pick:.3f`,
-#   against {glue:text}`final_mlp_adam_b2_9999:.3f` with the correction (the left panel of the
-#   ablation figure shows the whole grid). At the default `beta2` =
-#   {glue:text}`beta2_default`, reported only, uncorrected over corrected is
-#   {glue:text}`ratio_nobc_999:.3f`. Uncorrected, the second moment after `t` steps is only
+# * *Bias correction.* At `beta2` = {glue:text}`beta2_high`, compared at the same learning
+#   rate over Adam's {glue:text}`grid_size_adam` rates, the uncorrected variant ends with the
+#   higher training loss on a share {glue:text}`share_bc_estimate:.2f` of the grid (95%
+#   interval {glue:text}`share_bc_low:.2f` to {glue:text}`share_bc_high:.2f`, against one
+#   half: {glue:text}`outcome_bc`); the left panel of the ablation figure shows where on the
+#   grid. At the default `beta2` = {glue:text}`beta2_default`, reported only, the share is
+#   {glue:text}`share_bc_999:.2f`. Uncorrected, the second moment after `t` steps is only
 #   about `t (1 - beta2)` times the squared gradient, so early steps are about
-#   `1 / sqrt(t (1 - beta2))` times too large, the more so the closer `beta2` is to 1.
+#   `1 / sqrt(t (1 - beta2))` times too large, the more so the closer `beta2` is to 1: at small
+#   rates that can even speed the start, at large ones it overshoots.
 # * *The sham.* With `sham = True` the arm labelled Adam is SGD with Nesterov momentum on its
 #   own grid, so it is at best the best alternative itself (a paired difference of exactly
 #   zero) and the primary cannot pass; the stored sham run is in the verdict box above.
@@ -581,9 +588,10 @@ explore(show, task=widgets.Dropdown(options=list(TASKS), value="mlp", descriptio
 # * *Why the MLP claim does not reproduce here, we think.* The validation loss of our MLP stops
 #   falling about halfway through training and then creeps up (it overfits 2,560 signals), so the
 #   rate that is best on held-out data is smaller than the rate that trains fastest: Adam's
-#   pick is 0.003 where the earlier version's training-loss tuning chose 0.01, AdaGrad's 0.03
-#   instead of 0.1. At these rates Adam ends with the lower training loss but is behind
-#   AdaGrad in the first part of training, which the geometric mean over the checkpoints
+#   pick is {glue:text}`lr_mlp_adam:.3g` where the earlier version's training-loss tuning
+#   chose 0.01, AdaGrad's {glue:text}`lr_mlp_adagrad:.3g` where it chose 0.1.
+#   At these rates Adam ends with the lower training loss but is behind
+#   {glue:text}`best_other_mlp` early in training, which the geometric mean over the checkpoints
 #   weighs as much as the end. The claim is about training speed; a regime where validation
 #   and training loss agree (more data, as in the paper's 60,000 MNIST images, or dropout, as
 #   in its Figure 2) would compare the optimizers nearer to where each trains fastest. That is
@@ -593,6 +601,9 @@ explore(show, task=widgets.Dropdown(options=list(TASKS), value="mlp", descriptio
 # * *The ablation* uses our MLP instead of the paper's variational auto-encoder, and only
 #   `beta1 = 0.9`; our runs are short (600 steps) next to the `1 / (1 - beta2) = 10,000` steps
 #   over which the uncorrected second moment stays biased at `beta2 = 0.9999`.
+#   An earlier version judged the correction by comparing each variant at its own tuned rate;
+#   the paper's Figure 4 compares them at the same rate across the whole grid, which is what the
+#   rule now does, and which needs no tuning (so no edge pick can leave it undecided).
 # * *The sham* replaces only the arm that the comparisons read (Adam at its default betas) by
 #   SGD with Nesterov momentum on SGD's grid; the bias-correction arms stay real Adam, so in the
 #   sham run the reported `beta2 = 0.999` ratio compares uncorrected Adam with SGD.
