@@ -134,6 +134,7 @@ INNER_AT_RATE_ONE = {
     "adagrad": lambda ps, lr: torch.optim.Adagrad(ps, lr=lr),
     "rmsprop": lambda ps, lr: torch.optim.RMSprop(ps, lr=lr),
     "adam": lambda ps, lr: O.Adam(ps, lr=lr),
+    "adamw": lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=0.1),
 }
 
 
@@ -166,6 +167,32 @@ def test_per_model_rate_equals_each_model_trained_at_its_own_rate(name, schedule
             first_order_step(reference, alone)
         for p, q in zip(stacked, alone):
             torch.testing.assert_close(p[s], q, rtol=1e-10, atol=1e-12)
+
+
+def test_per_model_rate_around_adahessian_equals_each_rate_alone():
+    """The Hessian of the stacked loss is block-diagonal over models, so with the same probes
+    slice ``s`` of a stacked AdaHessian run at rate ``RATES[s]`` is the reference."""
+    def run(optimizer, params):
+        for _ in range(6):
+            optimizer.zero_grad()
+            stacked_loss(params).backward(create_graph=True)
+            optimizer.step()
+        return params
+
+    stacked = stacked_params()
+    wrapped = O.PerModelRate(O.AdaHessian(stacked, lr=1.0, weight_decay=0.01,
+                                          generator=torch.Generator().manual_seed(3)), RATES)
+    assert wrapped.needs_graph and not O.PerModelRate(
+        torch.optim.SGD(stacked_params(), lr=1.0), RATES).needs_graph
+    run(wrapped, stacked)
+    for s, rate in enumerate(RATES):
+        alone = stacked_params()
+        run(O.AdaHessian(alone, lr=rate, weight_decay=0.01,
+                         generator=torch.Generator().manual_seed(3)), alone)
+        moved = [(q[s] - p0[s]).abs().max() for q, p0 in zip(alone, stacked_params())]
+        assert min(moved) > 1e-4  # the steps are not negligible
+        for p, q in zip(stacked, alone):
+            torch.testing.assert_close(p[s], q[s], rtol=1e-9, atol=1e-11)
 
 
 def test_per_model_rate_resumes_from_its_state_dict():
@@ -316,6 +343,30 @@ def test_gradient_noise_adds_the_reference_draw_before_the_inner_step():
             noise = torch.randn(x.shape, generator=reference).to(DT) * std
             torch.testing.assert_close(x.grad - c, noise, rtol=1e-12, atol=1e-14)
             torch.testing.assert_close(x.detach(), x0 - lr * (c + noise), rtol=1e-12, atol=1e-14)
+
+
+def test_gradient_noise_per_model_eta_scales_the_single_eta_draws_per_slice():
+    # Three models stacked along the first dimension: model s gets the draws a single eta
+    # would give, scaled by sqrt(eta[s] / (1 + t)^gamma); eta 0 leaves its gradient untouched.
+    etas, gamma, seed = [0.0, 0.3, 1.0], 0.55, 5
+    p = torch.zeros(3, 4, 2, dtype=DT, requires_grad=True)
+    b = torch.zeros(3, 4, dtype=DT, requires_grad=True)
+    opt = O.GradientNoise(torch.optim.SGD([p, b], lr=0.1), etas, gamma, generator=gen(seed))
+    reference = gen(seed)
+    for t in range(3):
+        p.grad, b.grad = torch.ones_like(p), torch.ones_like(b)
+        opt.step()
+        for x in (p, b):
+            draw = torch.randn(x.shape, generator=reference).to(DT)
+            for s, eta in enumerate(etas):
+                expected = draw[s] * math.sqrt(eta / (1 + t) ** gamma)
+                torch.testing.assert_close(x.grad[s] - 1.0, expected, rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(opt.noise_variance(2), torch.tensor(etas, dtype=torch.float64)
+                               / 3 ** gamma)
+    with pytest.raises(ConfigError, match="first dimension"):
+        O.GradientNoise(torch.optim.SGD([torch.zeros(2, 3, requires_grad=True)], lr=0.1), etas)
+    with pytest.raises(ConfigError, match="eta"):
+        O.GradientNoise(torch.optim.SGD([p], lr=0.1), [0.1, -1.0, 0.2])
 
 
 def test_gradient_noise_variance_follows_the_annealing_schedule():

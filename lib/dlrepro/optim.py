@@ -175,6 +175,11 @@ class _Wrapper(Optimizer):
     def zero_grad(self, set_to_none: bool = True) -> None:
         self.inner.zero_grad(set_to_none)
 
+    @property
+    def needs_graph(self) -> bool:
+        """Whether the inner optimizer needs ``loss.backward(create_graph=True)``."""
+        return bool(getattr(self.inner, "needs_graph", False))
+
 
 class Lookahead(_Wrapper):
     """Lookahead (Zhang, Lucas, Hinton & Ba, "Lookahead Optimizer: k steps forward, 1 step
@@ -239,10 +244,11 @@ class PerModelRate(_Wrapper):
     stacked along the first dimension of every parameter (``dlrepro.models.BatchedMLP``).
 
     A parameter group holds one learning rate, a stacked tensor many models. When the inner
-    update is ``lr`` times something computed from the gradients alone (SGD with or without
-    momentum, Nesterov, AdaGrad, RMSProp, Adam; L2 ``weight_decay`` included, AdamW's decoupled
-    decay not), stepping at rate 1 and keeping the fraction ``rates[s] * schedule(t)`` of model
-    ``s``'s move is exactly a step at that rate. ``schedule(t)``, ``t = 1, 2, ...``, multiplies
+    update is ``lr`` times something computed from the gradients (and, for weight decay, the
+    weights before the step) alone (SGD with or without momentum, Nesterov, AdaGrad, RMSProp,
+    Adam, AdamW, :class:`AdaHessian`; L2 or decoupled ``weight_decay`` included), stepping at
+    rate 1 and keeping the fraction ``rates[s] * schedule(t)`` of model ``s``'s move is exactly
+    a step at that rate. ``schedule(t)``, ``t = 1, 2, ...``, multiplies
     every rate (``lambda t: t ** -0.5`` is the decay of Kingma & Ba's logistic-regression runs).
     ``state_dict()`` holds the inner state dict, the rates and the step count.
     """
@@ -300,19 +306,38 @@ class GradientNoise(_Wrapper):
     ``eta`` in {0.01, 0.3, 1}); then the inner optimizer steps. The noise is drawn in float32,
     parameter after parameter in ``param_groups`` order, from ``generator`` (default: a CPU
     generator seeded from torch's global RNG), and cast to each gradient's dtype and device.
-    ``state_dict()`` holds the inner state dict, the step count and the generator's state.
+    ``eta`` may also be a sequence, one value per model for models stacked along the first
+    dimension of every parameter (``dlrepro.models.BatchedMLP``): model ``s`` then gets noise of
+    variance ``eta[s] / (1 + t)^gamma`` (``0`` for none) from the same draws as a single ``eta``
+    would use. ``state_dict()`` holds the inner state dict, the step count and the generator's
+    state.
     """
 
-    def __init__(self, inner: Optimizer, eta: float, gamma: float = 0.55,
-                 generator: torch.Generator | None = None) -> None:
-        self.eta = _number("GradientNoise", "eta", eta)
+    def __init__(self, inner: Optimizer, eta: float | Sequence[float] | torch.Tensor,
+                 gamma: float = 0.55, generator: torch.Generator | None = None) -> None:
+        if isinstance(eta, (torch.Tensor, Sequence)):
+            etas = torch.as_tensor(eta, dtype=torch.float64).flatten()
+            for value in etas.tolist():
+                _number("GradientNoise", "every eta", value)
+            if etas.numel() == 0:
+                raise ConfigError("GradientNoise: eta needs one value per model, got none")
+            self.eta: float | torch.Tensor = etas
+        else:
+            self.eta = _number("GradientNoise", "eta", eta)
         self.gamma = _number("GradientNoise", "gamma", gamma)
         self.generator = _generator("GradientNoise", generator)
         super().__init__(inner, "GradientNoise")
+        if isinstance(self.eta, torch.Tensor):
+            for p in _grouped(self):
+                if p.dim() == 0 or p.shape[0] != self.eta.numel():
+                    raise ConfigError(f"GradientNoise: with one eta per model every parameter "
+                                      f"must stack {self.eta.numel()} models along its first "
+                                      f"dimension, got shape {tuple(p.shape)}")
         self.steps = 0
 
-    def noise_variance(self, t: int) -> float:
-        """``sigma_t^2 = eta / (1 + t)^gamma``, the variance of the noise added at step ``t``."""
+    def noise_variance(self, t: int) -> float | torch.Tensor:
+        """``sigma_t^2 = eta / (1 + t)^gamma``, the variance of the noise added at step ``t``
+        (one per model when ``eta`` is per model)."""
         return self.eta / (1 + t) ** self.gamma
 
     @torch.no_grad()
@@ -323,12 +348,16 @@ class GradientNoise(_Wrapper):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        std = math.sqrt(self.noise_variance(self.steps))
+        variance = self.noise_variance(self.steps)
         for p in _grouped(self):
             if p.grad is not None:
                 noise = torch.randn(p.shape, generator=self.generator,
                                     device=self.generator.device)
-                p.grad.add_(noise.to(p.grad), alpha=std)
+                if isinstance(variance, torch.Tensor):
+                    std = variance.sqrt().to(p.grad).view(-1, *[1] * (p.dim() - 1))
+                    p.grad.add_(noise.to(p.grad) * std)
+                else:
+                    p.grad.add_(noise.to(p.grad), alpha=math.sqrt(variance))
         self.inner.step()
         self.steps += 1
         return loss
