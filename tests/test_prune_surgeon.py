@@ -214,25 +214,33 @@ def test_bad_input_raises():
         obs_prune(model, F.cross_entropy, x, y, sparsity=0.5, damping=-1.0)
     with pytest.raises(ConfigError, match="steps"):
         obs_prune(model, F.cross_entropy, x, y, sparsity=0.5, steps=0)
+    with pytest.raises(ConfigError, match="rule"):
+        obs_prune(model, F.cross_entropy, x, y, sparsity=0.5, rule="obd")
 
 
 # --------------------------------------------------------------------------- OBS by hand
 
 
-def hand_obs_round(w: torch.Tensor, fisher_inverse: torch.Tensor, count: int) -> torch.Tensor:
+def hand_obs_round(w: torch.Tensor, fisher_inverse: torch.Tensor, count: int,
+                   rule: str = "obs", fisher_matrix: torch.Tensor | None = None) -> torch.Tensor:
     """One OBS round written out: saliency w^2 / (2 [F^-1]_qq), remove the ``count`` lowest,
-    move the rest by -F^-1[:, Q] (F^-1[Q, Q])^-1 w_Q. Updates ``w`` in place and returns the
-    removed positions."""
-    saliency = w.square() / (2 * fisher_inverse.diagonal())
+    move the rest by -F^-1[:, Q] (F^-1[Q, Q])^-1 w_Q. ``rule="obs_no_update"``: no move;
+    ``"fisher_diagonal"``: saliency 0.5 F_qq w^2 from the dense ``fisher_matrix``, no move.
+    Updates ``w`` in place and returns the removed positions."""
+    if rule == "fisher_diagonal":
+        saliency = 0.5 * fisher_matrix.diagonal() * w.square()
+    else:
+        saliency = w.square() / (2 * fisher_inverse.diagonal())
     removed = torch.argsort(saliency)[:count]
-    block = fisher_inverse[removed][:, removed]
-    w += -fisher_inverse[:, removed] @ torch.linalg.solve(block, w[removed])
+    if rule == "obs":
+        block = fisher_inverse[removed][:, removed]
+        w += -fisher_inverse[:, removed] @ torch.linalg.solve(block, w[removed])
     w[removed] = 0.0
     return removed
 
 
 def hand_obs_prune(model: MLP, x: torch.Tensor, y: torch.Tensor, sparsity: float, steps: int,
-                   damping: float, scope: str) -> list[torch.Tensor]:
+                   damping: float, scope: str, rule: str = "obs") -> list[torch.Tensor]:
     """Reference for :func:`obs_prune` with dense inverses, one example's gradient at a time."""
     layers = model.linears
     sizes = [lin.weight.numel() for lin in layers]
@@ -256,7 +264,8 @@ def hand_obs_prune(model: MLP, x: torch.Tensor, y: torch.Tensor, sparsity: float
             g = g[:, index]
             fisher_live = damping * torch.eye(len(index), dtype=g.dtype) + g.T @ g / len(y)
             w_live = w[index]
-            removed = hand_obs_round(w_live, torch.linalg.inv(fisher_live), count)
+            removed = hand_obs_round(w_live, torch.linalg.inv(fisher_live), count, rule,
+                                     fisher_live)
             w[index] = w_live
             live[index[removed]] = False
             parts = [sizes[i] for i in group]
@@ -267,17 +276,22 @@ def hand_obs_prune(model: MLP, x: torch.Tensor, y: torch.Tensor, sparsity: float
     return [a.view_as(lin.weight).double() for a, lin in zip(alive, layers)]
 
 
+@pytest.mark.parametrize("rule", ["obs", "obs_no_update", "fisher_diagonal"])
 @pytest.mark.parametrize("scope", ["layer", "global"])
 @pytest.mark.parametrize("method", ["dense", "mfac"])
-def test_obs_prune_equals_hand_written_rounds(scope, method):
+def test_obs_prune_equals_hand_written_rounds(scope, method, rule):
     torch.manual_seed(2)
     model = MLP(5, [7], 3).double()
     reference = copy.deepcopy(model)
     x = torch.randn(16, 5, dtype=torch.float64)
     y = torch.randint(0, 3, (16,))
+    before = [lin.weight.detach().clone() for lin in model.linears]
     masks = obs_prune(model, F.cross_entropy, x, y, sparsity=0.7, steps=3, scope=scope,
-                      method=method, damping=1e-2)
-    expected = hand_obs_prune(reference, x, y, 0.7, 3, 1e-2, scope)
+                      method=method, damping=1e-2, rule=rule)
+    expected = hand_obs_prune(reference, x, y, 0.7, 3, 1e-2, scope, rule)
+    if rule != "obs":  # the ablations only zero weights: every survivor keeps its value
+        for lin, w, mask in zip(model.linears, before, masks):
+            assert torch.equal(lin.weight, w * mask)
     for mask, want, lin, ref in zip(masks, expected, model.linears, reference.linears):
         torch.testing.assert_close(mask, want, rtol=0, atol=0)
         torch.testing.assert_close(lin.weight, ref.weight, rtol=1e-9, atol=1e-12)

@@ -161,7 +161,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.wi
 # %% [markdown] tags=[]
 # ## The rule
 #
-# Fixed before the experiment runs. Every seed trains one network, and all three pruning methods
+# Fixed before the experiment runs. Every seed trains one network, and all five pruning arms
 # start from that same trained network, so accuracy differences are paired within a seed.
 # Accuracies are test accuracies in percentage points. For each seed and arm, the *accuracy at
 # high sparsity* is the mean over the levels at or above `high_sparsity` (80%, 90% and 95%
@@ -173,6 +173,12 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.wi
 #   above 2 points. The sham prunes by global magnitude in the OBS arm, so the difference is
 #   exactly zero and fails.
 # * *OBS beats layer-wise magnitude*: the same test against layer-wise magnitude pruning.
+# * *Attribution* (where the gain comes from), two ablations on the same round schedule, each
+#   starting from the same trained network: **the update matters**, OBS beats ranking by the
+#   same OBS saliency `w^2 / (2 [F^-1]_qq)` without moving the survivors; **the off-diagonal
+#   curvature matters**, OBS beats Optimal Brain Damage (LeCun et al., 1989): ranking by the
+#   diagonal-Fisher saliency `0.5 F_qq w^2`, no update. Both as the primary's test: OBS minus
+#   the ablation at high sparsity, paired over seeds, 95% interval above the same 2 points.
 # * Checks (must hold, never count): they follow from the mathematics whatever the pruning
 #   does. (1) On a random subset of 1,500 coordinates of each seed's calibration gradients, at
 #   the chapter's damping, M-FAC's `F^-1 v` and diagonal of `F^-1` agree with a dense Cholesky
@@ -194,8 +200,8 @@ AGREEMENT = 1e-6  # relative error allowed between the M-FAC and the dense inver
 
 def beats(arm, label):
     return superiority(
-        f"OBS beats {label} magnitude",
-        f"OBS minus {label}-magnitude test accuracy, averaged over the levels at or above "
+        f"OBS beats {label}",
+        f"OBS minus {label} test accuracy, averaged over the levels at or above "
         f"{100 * high_sparsity:g}% sparsity, paired over seeds: 95% interval above {MARGIN:g} "
         "points",
         "obs_high", f"{arm}_high", MARGIN)
@@ -218,8 +224,10 @@ claim = Claim(
     paper_value=("ImageNet ResNet-50 / MobileNetV1, one-shot, m = 1,024 gradients: M-FAC above "
                  "global magnitude pruning, the gap widening with sparsity; cost O(d m^2) setup "
                  "+ O(d m) per product (log-log slope 1 in d), dense inverse O(d^3)"),
-    primary=beats("global", "global"),
-    criteria=(beats("layer", "layer-wise"),),
+    primary=beats("global", "global magnitude"),
+    criteria=(beats("layer", "layer-wise magnitude"),
+              beats("obs_no_update", "its saliency without the update"),
+              beats("fisher_diagonal", "diagonal Fisher (OBD)")),
     checks=(
         Check("M-FAC equals the dense inverse",
               f"on 1,500 coordinates of each seed's calibration gradients, M-FAC's F^-1 v and "
@@ -257,6 +265,11 @@ print(claim.rule())
 #   (`dlrepro.prune.obs_prune`). Weights removed in earlier rounds stay in the quadratic model as
 #   coordinates pinned at zero. No training happens at any point, so every level is a one-shot
 #   pruning of the trained network.
+# * **OBS saliency, no update** (ablation): the same rounds, gradients and inverse, the same
+#   ranking, but the removed weights are only set to zero; the survivors keep their values.
+# * **Diagonal Fisher (OBD)** (ablation): the same rounds and gradients; each round ranks the
+#   surviving weights by `0.5 F_qq w_q^2` on the diagonal of the same damped empirical Fisher and
+#   zeroes the lowest, with no update (`obs_prune(..., rule=...)` for both ablations).
 # * **Global magnitude**: keep the largest weights over all layers.
 # * **Layer-wise magnitude**: keep the largest weights of each layer, the same share in every
 #   layer.
@@ -278,10 +291,13 @@ if inverse not in prune.surgeon.INVERSES:
 if inverse == "dense" and num_weights > 6000:
     raise ConfigError(f"inverse='dense' keeps a {num_weights} x {num_weights} matrix; use a width "
                       f"of 48 or less (width = 48) or inverse='mfac'")
-ARMS = ("obs", "global", "layer")
+SURGEONS = ("obs", "obs_no_update", "fisher_diagonal")  # obs_prune's rules, one arm each
+ARMS = (*SURGEONS, "global", "layer")
 NAMES = {"obs": f"OBS ({'M-FAC' if inverse == 'mfac' else 'dense'} inverse Fisher)",
+         "obs_no_update": "OBS saliency, no update", "fisher_diagonal": "diagonal Fisher (OBD)",
          "global": "global magnitude", "layer": "layer-wise magnitude"}
-COLORS = {"obs": plot.ARM_COLORS["method"], "global": plot.ARM_COLORS["control"],
+COLORS = {"obs": plot.ARM_COLORS["method"], "obs_no_update": plot.ARM_COLORS["extra"],
+          "fisher_diagonal": plot.ARM_COLORS["ablation"], "global": plot.ARM_COLORS["control"],
           "layer": plot.ARM_COLORS["alternative"]}
 print(f"{num_weights:,} prunable weights per network; {len(dataset.y_train)} training, "
       f"{len(dataset.y_test)} test examples; {cfg.gradients} calibration examples per seed")
@@ -301,7 +317,7 @@ print(f"trained: train accuracy {100 * history.final('train_acc').mean():.1f}%, 
       f"test accuracy {dense_acc.mean():.1f}% (mean of {len(run.seeds)} seeds)")
 
 # %% [markdown] tags=[]
-# Then each trained network is pruned by the three arms at every level; we record test accuracy
+# Then each trained network is pruned by the five arms at every level; we record test accuracy
 # and the share of weights each layer keeps.
 
 # %% tags=[]
@@ -358,18 +374,20 @@ for k, (s, network) in enumerate(tqdm(list(zip(run.seeds, trained)), desc="seeds
     lam = damping * float(grads.double().square().mean())
     lambdas.append(lam)
     agreement.append(agreement_error(grads, lam, torch.Generator().manual_seed(30_000 + s)))
-    surgeon = copy.deepcopy(network)
+    surgeons = {rule: copy.deepcopy(network) for rule in SURGEONS}
     done = 0.0
     for j, level in enumerate(LEVELS):
-        if sham:  # the control in the surgeon's place: global magnitude of the trained network
-            surgeon, masks = magnitude_pruned(network, level, "global")
-        else:
-            for target in round_targets(done, level, cfg.rounds):
-                masks = prune.obs_prune(surgeon, F.cross_entropy, x_cal, y_cal, target, steps=1,
-                                        scope="global", method=inverse, damping=lam)
+        for rule, surgeon in surgeons.items():
+            if sham and rule == "obs":  # the control in the surgeon's place
+                surgeons[rule], masks = magnitude_pruned(network, level, "global")
+            else:
+                for target in round_targets(done, level, cfg.rounds):
+                    masks = prune.obs_prune(surgeon, F.cross_entropy, x_cal, y_cal, target,
+                                            steps=1, scope="global", method=inverse,
+                                            damping=lam, rule=rule)
+            accuracy[rule][k, j] = test_accuracy(surgeons[rule])
+            kept[rule][k, j] = [float(mask.mean()) for mask in masks]
         done = level
-        accuracy["obs"][k, j] = test_accuracy(surgeon)
-        kept["obs"][k, j] = [float(mask.mean()) for mask in masks]
         for scope in ("global", "layer"):
             pruned, scope_masks = magnitude_pruned(network, level, scope)
             accuracy[scope][k, j] = test_accuracy(pruned)
@@ -526,7 +544,8 @@ print(verdict.summary())
 
 # %% tags=[]
 # Numbers for the discussion below, glued so that the text reads them from this run.
-for key, o in zip(("global", "layer"), verdict.outcomes.values(), strict=True):
+for key, o in zip(("global", "layer", "obs_no_update", "fisher_diagonal"),
+                  verdict.outcomes.values(), strict=True):
     glue(f"outcome_{key}", o.outcome)
     glue(f"low_{key}", o.interval.low)
     glue(f"high_{key}", o.interval.high)
@@ -566,9 +585,15 @@ glue("factor_large_mb", cfg.timing_m * DIMS["mfac"][-1] * 8 / 2**20)
 # * *OBS against layer-wise magnitude ({glue:text}`outcome_layer`).* Layer-wise magnitude
 #   pruning keeps {glue:text}`layer_high:.1f`% at high sparsity; the difference lies in
 #   [{glue:text}`low_layer:.1f`, {glue:text}`high_layer:.1f`] points.
-# * *Where the weights go.* The Explore panel shows that OBS leaves almost the same share of
-#   weights in each layer as global magnitude pruning; its advantage comes from which weights it
-#   picks within the layers and from the update that moves the survivors to compensate.
+# * *Where the gain comes from ({glue:text}`outcome_obs_no_update` and
+#   {glue:text}`outcome_fisher_diagonal`).* Ranking by the OBS saliency without the update keeps
+#   {glue:text}`obs_no_update_high:.1f`% at high sparsity (OBS minus it:
+#   [{glue:text}`low_obs_no_update:.1f`, {glue:text}`high_obs_no_update:.1f`] points), and
+#   the diagonal-Fisher ranking of Optimal Brain Damage {glue:text}`fisher_diagonal_high:.1f`%
+#   ([{glue:text}`low_fisher_diagonal:.1f`, {glue:text}`high_fisher_diagonal:.1f`] points).
+#   The first gap is what the compensating update adds to the choice of weights; the second what
+#   the full inverse adds over the curvature of each weight alone. The Explore panel shows how
+#   much of each layer every arm keeps.
 # * *Checks.* M-FAC's inverse agrees with a dense one to a relative error of at most
 #   {glue:text}`agreement:.1e`, rounding in float64, as it should: it is exact, not an
 #   approximation of the damped empirical Fisher. Multiplying `d` by
@@ -591,7 +616,7 @@ glue("factor_large_mb", cfg.timing_m * DIMS["mfac"][-1] * 8 / 2**20)
 # %% [markdown] tags=[]
 # ## Explore
 #
-# Pick a sparsity level to compare the three arms seed by seed, and to see where each one leaves
+# Pick a sparsity level to compare the five arms seed by seed, and to see where each one leaves
 # its weights: the share of each layer that survives. (This redraws the runs above; nothing is
 # pruned again.)
 
@@ -601,10 +626,12 @@ def show(sparsity):
     fig, (ax_seed, ax_layer) = plt.subplots(1, 2, figsize=(11, 3.8))
     positions = np.arange(len(run.seeds))
     layers = np.arange(n_layers)
-    for offset, arm in zip((-0.27, 0.0, 0.27), ARMS):
-        ax_seed.bar(positions + offset, accuracy[arm][:, j], width=0.27, color=COLORS[arm],
+    bar = 0.8 / len(ARMS)
+    for a, arm in enumerate(ARMS):
+        offset = (a - (len(ARMS) - 1) / 2) * bar
+        ax_seed.bar(positions + offset, accuracy[arm][:, j], width=bar, color=COLORS[arm],
                     label=NAMES[arm])
-        ax_layer.bar(layers + offset, 100 * kept[arm][:, j].mean(0), width=0.27,
+        ax_layer.bar(layers + offset, 100 * kept[arm][:, j].mean(0), width=bar,
                      color=COLORS[arm], label=NAMES[arm])
     ax_seed.plot(positions, dense_acc, "k_", markersize=22, label="dense")
     ax_seed.set(xticks=positions, xticklabels=[str(s) for s in run.seeds], xlabel="seed",
@@ -614,7 +641,7 @@ def show(sparsity):
                  xlabel="layer (inputs x outputs)", ylabel="weights kept (%)",
                  title="where the surviving weights are (mean over seeds)")
     handles, labels = ax_seed.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4)
+    fig.legend(handles, labels, loc="lower center", ncol=3)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     plt.show()
 
@@ -651,7 +678,8 @@ explore(show, sparsity=widgets.SelectionSlider(options=LEVELS, value=HIGH[0],
 #   the two timing statements and the agreement of M-FAC with a dense inverse became checks,
 #   since they hold by the algorithm's construction whatever the pruning achieves. The setup
 #   (width, data, steps, `m`, damping, schedule) is the chapter's first version. Nothing is
-#   tuned, so no validation split is held out.
+#   tuned, so no validation split is held out. The two ablation arms were added later, to
+#   attribute the gain, with their criteria written before their first run.
 #
 # **What to try.**
 #

@@ -17,6 +17,7 @@ ARM_COLORS = {
     "baseline": "#5c5c5c",
     "alternative": "#edae49",
     "extra": "#66a182",
+    "ablation": "#8e6c8a",
 }
 
 

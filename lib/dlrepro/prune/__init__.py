@@ -39,6 +39,7 @@ from dlrepro.prune.supermask import SUPERMASKS, BinarySupermask, SignedSupermask
 from dlrepro.prune.surgeon import (
     DenseInverse,
     MFACInverse,
+    fisher_diagonal_saliency,
     inverse_fisher,
     obs_prune,
     obs_prune_vector,
@@ -76,6 +77,7 @@ __all__ = [
     "inverse_fisher",
     "obs_prune",
     "obs_prune_vector",
+    "fisher_diagonal_saliency",
     "obs_saliency",
     "obs_update",
     "weight_gradients",

@@ -25,13 +25,21 @@ forms with the same interface (``mul``, ``diagonal``, ``solve_block``):
 
 * :class:`DenseInverse`: the ``d x d`` inverse by Cholesky, ``O(d^3)`` time and ``O(d^2)``
   memory; also takes any positive-definite matrix (an exact Hessian, say).
-* :class:`MFACInverse`: the "dynamic algorithm" of M-FAC (Frantar, Kurtic & Alistarh, 2021,
+* :class:`MFACInverse`: the "static algorithm" of M-FAC (Frantar, Kurtic & Alistarh, 2021,
   *M-FAC: Efficient Matrix-Free Approximations of Second-Order Information*,
   https://arxiv.org/abs/2107.03356). Adding the ``g_i`` one at a time with the Sherman-Morrison
   formula gives ``F^-1 = I / lambda - sum_i u_i u_i^T / D_i`` with ``u_i = F_{i-1}^-1 g_i`` and
   ``D_i = m + g_i^T u_i``; each ``u_i`` is a combination of ``g_1 .. g_i`` whose ``m x m``
   coefficients follow from the gradients' Gram matrix by the same recursion. Setting up costs
   ``O(m^2 d + m^3)``; then ``F^-1 v`` costs ``O(m d)`` and no ``d x d`` matrix ever exists.
+  (M-FAC's "dynamic" algorithm is the other one: a sliding window of gradients for
+  optimization, not a fixed set.)
+
+To attribute a gain of OBS, :func:`obs_prune` also runs two ablations (``rule``): the OBS
+saliency without the compensating update (``"obs_no_update"``), and Optimal Brain Damage's
+diagonal saliency ``0.5 F_qq w_q^2`` (LeCun, Denker & Solla, 1989, *Optimal Brain Damage*,
+https://proceedings.neurips.cc/paper/1989/hash/6c9882bbac1c7093bd25041881277658-Abstract.html)
+on the diagonal of the damped empirical Fisher, also without an update (``"fisher_diagonal"``).
 """
 
 from __future__ import annotations
@@ -53,15 +61,18 @@ __all__ = [
     "inverse_fisher",
     "weight_gradients",
     "obs_saliency",
+    "fisher_diagonal_saliency",
     "obs_update",
     "obs_prune_vector",
     "obs_prune",
     "INVERSES",
     "SCOPES",
+    "RULES",
 ]
 
 INVERSES = ("dense", "mfac")
 SCOPES = ("layer", "global")
+RULES = ("obs", "obs_no_update", "fisher_diagonal")
 
 
 class InverseCurvature(Protocol):
@@ -200,6 +211,13 @@ def obs_saliency(weights: torch.Tensor, inverse_diagonal: torch.Tensor) -> torch
     return weights.square() / (2 * inverse_diagonal)
 
 
+def fisher_diagonal_saliency(weights: torch.Tensor, gradients: torch.Tensor, damping: float
+                             ) -> torch.Tensor:
+    """Optimal Brain Damage's saliency ``0.5 F_qq w_q^2`` on the diagonal of the damped
+    empirical Fisher ``F = damping I + (1/m) sum_i g_i g_i^T`` of ``gradients`` (m x d)."""
+    return 0.5 * (damping + gradients.square().mean(0)) * weights.square()
+
+
 def obs_update(inverse: InverseCurvature, weights: torch.Tensor, index: torch.Tensor
                ) -> torch.Tensor:
     """The OBS step ``delta = -F^-1[:, Q] (F^-1[Q, Q])^-1 w_Q`` that removes the weights ``Q``
@@ -217,13 +235,24 @@ def _check_schedule(sparsity: float, steps: int, name: str) -> None:
         raise ConfigError(f"{name}: steps must be a positive integer, got {steps!r}")
 
 
-def _obs_round(weights: torch.Tensor, inverse: InverseCurvature, count: int
-               ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Remove the ``count`` lowest-saliency entries of ``weights`` with one set update.
-    Returns the updated weights (removed ones exactly zero) and the removed positions."""
+def _obs_round(weights: torch.Tensor, inverse: InverseCurvature, count: int,
+               update: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Remove the ``count`` lowest-saliency entries of ``weights`` with one set update (or,
+    ``update=False``, none). Returns the new weights (removed ones exactly zero) and the
+    removed positions."""
     saliency = obs_saliency(weights, inverse.diagonal())
     index = saliency.topk(count, largest=False).indices
-    updated = weights + obs_update(inverse, weights, index)
+    updated = weights + obs_update(inverse, weights, index) if update else weights.clone()
+    updated[index] = 0.0
+    return updated, index
+
+
+def _diagonal_round(weights: torch.Tensor, gradients: torch.Tensor, damping: float,
+                    count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Zero the ``count`` entries of lowest Optimal-Brain-Damage saliency; nothing else moves."""
+    saliency = fisher_diagonal_saliency(weights, gradients, damping)
+    index = saliency.topk(count, largest=False).indices
+    updated = weights.clone()
     updated[index] = 0.0
     return updated, index
 
@@ -256,7 +285,7 @@ def obs_prune_vector(weights: torch.Tensor,
 
 def obs_prune(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
               sparsity: float, steps: int = 1, scope: str = "layer", method: str = "mfac",
-              damping: float = 1e-4, chunk_size: int | None = None) -> Masks:
+              damping: float = 1e-4, chunk_size: int | None = None, rule: str = "obs") -> Masks:
     """One-shot OBS pruning of the weights of :func:`prunable_layers` (biases are kept).
 
     Each of the ``steps`` rounds recomputes the per-example gradients on ``(x, y)`` at the
@@ -267,9 +296,14 @@ def obs_prune(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tenso
     all saliencies together. The model's weights are changed in place (pruned ones exactly zero);
     the returned 0/1 masks (one per layer, as :func:`~dlrepro.prune.magnitude_masks`) can be
     attached with :func:`~dlrepro.prune.apply_masks` to keep them at zero during fine-tuning.
-    Put a model with batch norm or dropout in eval mode first.
+    Put a model with batch norm or dropout in eval mode first. ``rule`` (see :data:`RULES`)
+    chooses the ablations: ``"obs_no_update"`` ranks by the OBS saliency but only zeroes the
+    removed weights; ``"fisher_diagonal"`` ranks by :func:`fisher_diagonal_saliency` and only
+    zeroes them (no inverse is built).
     """
     _check_schedule(sparsity, steps, "obs_prune")
+    if rule not in RULES:
+        raise ConfigError(f"obs_prune: unknown rule {rule!r}; choose one of {RULES}")
     if scope not in SCOPES:
         raise ConfigError(f"obs_prune: scope must be one of {SCOPES}, got {scope!r}")
     if method not in INVERSES:
@@ -294,8 +328,12 @@ def obs_prune(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tenso
             index = live.nonzero().squeeze(1)
             flat = torch.cat([layers[i].weight.detach().double().flatten() for i in group])
             grads = torch.cat([columns[i] for i in group], dim=1)[:, index]
-            flat[index], removed = _obs_round(flat[index], inverse_fisher(grads, damping, method),
-                                              count)
+            if rule == "fisher_diagonal":
+                flat[index], removed = _diagonal_round(flat[index], grads, damping, count)
+            else:
+                flat[index], removed = _obs_round(flat[index],
+                                                  inverse_fisher(grads, damping, method), count,
+                                                  update=rule == "obs")
             live[index[removed]] = False
             for i, w, a in zip(group, flat.split([sizes[i] for i in group]),
                                live.split([sizes[i] for i in group])):
