@@ -57,6 +57,7 @@ from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
 from dlrepro.glue import glue
+from dlrepro.intervals import difference_interval
 
 # %% [markdown] tags=[]
 # ## The claim
@@ -141,10 +142,14 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.wi
 #   interval above 1 point. The sham rounds to nearest in the GPTQ arm, so the difference is
 #   exactly zero and fails.
 # * *GPTQ ahead at 2 bits*: the same test at 2 bits.
+# * *GPTQ ahead at 4 bits*: GPTQ minus RTN at 4 bits, 95% interval above 0 (no margin: the
+#   paper's 4-bit gains over RTN are real but smaller, 8.37 against 10.54 perplexity on
+#   OPT-175B, larger on the smaller models).
 # * *GPTQ near full precision at 4 bits* (non-inferiority): GPTQ's 4-bit accuracy minus the
 #   full-precision network's has a 95% interval above -1 point. (The paper does not claim this
 #   for round-to-nearest: its 4-bit RTN degrades on all but the largest models, so RTN at 4 bits
-#   is reported, not judged.)
+#   is reported, not judged.) At 8 bits GPTQ minus RTN is reported with its interval and not
+#   judged: the paper makes no 8-bit claim.
 # * Check (must hold, never counts): every quantized row takes at most `2^bits` distinct values,
 #   for both methods at every bit width.
 #
@@ -183,6 +188,11 @@ claim = Claim(
     primary=ahead(3),
     criteria=(
         ahead(2),
+        superiority(
+            "GPTQ ahead at 4 bits",
+            "GPTQ minus round-to-nearest test accuracy at 4 bits, paired over seeds: 95% "
+            "interval above 0",
+            "gptq_acc_4", "rtn_acc_4"),
         non_inferiority(
             "GPTQ near full precision at 4 bits",
             f"GPTQ's test accuracy at 4 bits minus the full-precision network's, paired over "
@@ -340,10 +350,14 @@ print(verdict.summary())
 
 # %% tags=[]
 # Numbers for the discussion below, glued so that the text reads them from this run.
-for key, o in zip(("3", "2", "4"), verdict.outcomes.values(), strict=True):
+for key, o in zip(("3", "2", "ahead_4", "4"), verdict.outcomes.values(), strict=True):
     glue(f"outcome_{key}", o.outcome)
     glue(f"low_{key}", o.interval.low)
     glue(f"high_{key}", o.interval.high)
+if 8 in BITS:  # reported only
+    gap_8 = difference_interval(accuracy["gptq", 8], accuracy["rtn", 8], paired=True)
+    glue("low_gap_8", gap_8.low)
+    glue("high_gap_8", gap_8.high)
 for bits in BITS:
     for method in METHODS:
         glue(f"{method}_acc_{bits}", accuracy[method, bits].mean())
@@ -365,11 +379,12 @@ glue("error_ratio_last", ratio[-1])
 #   {glue:text}`high_2:.1f`]).
 # * *At 4 bits ({glue:text}`outcome_4`)* GPTQ is at {glue:text}`gptq_acc_4:.1f`%, and its
 #   difference from full precision lies in [{glue:text}`low_4:.1f`, {glue:text}`high_4:.1f`]
-#   points against a margin of one. Round-to-nearest, reported and not judged, is at
-#   {glue:text}`rtn_acc_4:.1f`%: as in the paper's smaller models it already loses a little at
-#   4 bits. The test set has 2,000 examples, so one point is 20 of them. At 8 bits both methods
-#   are indistinguishable from full precision ({glue:text}`gptq_acc_8:.1f`% and
-#   {glue:text}`rtn_acc_8:.1f`%).
+#   points against a margin of one. Round-to-nearest is at {glue:text}`rtn_acc_4:.1f`%;
+#   GPTQ minus RTN lies in [{glue:text}`low_ahead_4:.1f`, {glue:text}`high_ahead_4:.1f`]
+#   points ({glue:text}`outcome_ahead_4`). The test set has 2,000 examples, so one point is 20
+#   of them. At 8 bits (reported, not judged) GPTQ is at {glue:text}`gptq_acc_8:.1f`% and
+#   round-to-nearest at {glue:text}`rtn_acc_8:.1f`%, a paired difference in
+#   [{glue:text}`low_gap_8:.2f`, {glue:text}`high_gap_8:.2f`] points.
 # * *Why.* The right panel shows that at every bit width and in every layer GPTQ's output
 #   error is smaller than that of round-to-nearest on the same grid: at 3 bits by a factor of
 #   {glue:text}`error_ratio_first:.1f` in the first layer and {glue:text}`error_ratio_last:.0f`
@@ -429,7 +444,10 @@ explore(show, bits=widgets.SelectionSlider(options=BITS, value=3, description="b
 #   once for the book's interval rules before the stored run: GPTQ against round-to-nearest at
 #   3 bits as the primary, with the old one-point minimum gain as a margin the whole interval
 #   must clear; 2 bits the same; GPTQ near full precision at 4 bits as a non-inferiority test.
-#   The setup (network, data, steps, calibration, damping) is the chapter's first version.
+#   A later revision, before its run, added GPTQ against round-to-nearest at 4 bits (no margin)
+#   and the reported 8-bit difference, so that the two methods are compared with an interval
+#   at every bit width. The setup (network, data, steps, calibration, damping) is the
+#   chapter's first version.
 #
 # **What to try.**
 #
