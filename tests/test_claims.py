@@ -166,6 +166,16 @@ def test_unpaired_comparison_uses_welch():
     assert (result.interval.low, result.interval.high) == (pytest.approx(low), pytest.approx(high))
 
 
+def test_edge_pick_makes_a_fail_undecided_too():
+    c = superiority("beats", "gain", "m", "c", rests_on=("lr",))
+    values = {"m": np.array([0.5, 0.52, 0.51]), "c": np.array([0.9, 0.91, 0.92])}
+    inner = tune("lr", [1, 2, 3], np.array([0.1, 0.9, 0.2]))
+    edge = tune("lr", [1, 2, 3], np.array([0.9, 0.2, 0.1]))
+    assert c.evaluate(values, {"lr": inner}).outcome == FAIL
+    result = c.evaluate(values, {"lr": edge})
+    assert result.outcome == UNDECIDED and "edge" in result.reason
+
+
 def test_edge_pick_makes_a_pass_undecided():
     c = superiority("beats", "gain", "m", "c", rests_on=("lr",))
     values = {"m": np.array([0.9, 0.91, 0.92]), "c": np.array([0.5, 0.52, 0.51])}

@@ -28,7 +28,7 @@
 # with a variance that starts large and decays over training. They found it helped a wide range
 # of hard-to-optimize models (Neural Programmer, Neural GPU, end-to-end memory networks) and, in
 # the simplest setting, let a 20-layer fully connected ReLU network learn MNIST from an
-# initialization under which plain gradient descent mostly fails. The trick sits in the family
+# initialization from which plain gradient descent often fails. The trick sits in the family
 # of methods that inject noise into optimization (Langevin dynamics, simulated annealing) and
 # is a cheap baseline to try before redesigning an architecture or its initialization.
 
@@ -52,34 +52,38 @@ import numpy as np
 import torch
 
 import dlrepro.run
-from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
-from dlrepro.data import mnist1d
+from dlrepro.claims import Check, Claim, Paper, superiority
+from dlrepro.data import digits, split_validation
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
 from dlrepro.glue import glue
-from dlrepro.init import he_, scaled_gaussian_
+from dlrepro.init import scaled_gaussian_
+from dlrepro.intervals import wilson_interval
 from dlrepro.models import MLP, BatchedMLP
 from dlrepro.optim import GradientNoise
-from dlrepro.plot import ARM_COLORS, mean_band, seed_band, use_style
+from dlrepro.plot import ARM_COLORS, seed_band, use_style
 from dlrepro.train import TrainConfig, train_batched
+from dlrepro.tuning import tune
 
 # %% [markdown] tags=[]
 # ## The claim
 #
 # In our words: adding annealed Gaussian noise to the gradient,
-# `g_t + N(0, sigma_t^2)` with `sigma_t^2 = eta / (1 + t)^gamma` and `gamma = 0.55`, lets a
-# very deep, narrow fully connected network train from a poor initialization at which plain
-# gradient descent usually fails, and does no harm when the initialization is already good.
+# `g_t + N(0, sigma_t^2)` with `sigma_t^2 = eta / (1 + t)^gamma` and `gamma = 0.55`, makes a
+# very deep, narrow fully connected network train more often from a poor initialization, where
+# plain stochastic gradient descent succeeds in some random restarts and fails in others.
 #
 # The paper's Section 4.1 trains a 20-layer ReLU network with 50 units per layer on MNIST with
 # SGD, over many random restarts, from a "simple" initialization (every weight drawn from a
 # Gaussian with standard deviation 0.1) and from a "good" one (the scaled initialization of
 # Sussillo & Abbott, 2014), each with and without noise (`eta` from {0.01, 0.3, 1.0}). Its
-# Table 1 reports, for the simple initialization, a best test accuracy of 89.9% without noise
-# against 96.7% with it (the average over restarts also rose, from 43.1% to 52.7%); with the good
-# initialization both arms train, to a best test accuracy of about 97%. Our version
-# is smaller: MNIST-1D instead of MNIST, He initialization as the good one, and a short budget
-# (see *Setup* and *Notes*).
+# Table 1 reports, for the simple initialization, a best test accuracy over restarts of 89.9%
+# without noise against 96.7% with it, and an average over restarts that rose from 43.1% to
+# 52.7%: plain SGD from that start trained in some restarts and not in others, and noise
+# shifted the balance. With the good initialization both arms train, to about 97%. Our version
+# is smaller: scikit-learn's 8x8 digits instead of MNIST, 300 SGD steps, and a poor
+# initialization sized so that our plain SGD, like the paper's, trains in some restarts only
+# (see *The rule* and *Notes*).
 
 # %% [markdown] tags=[]
 # ## Parameters
@@ -92,79 +96,87 @@ from dlrepro.train import TrainConfig, train_batched
 profile = "quick"  # "smoke", "quick" or "full"
 seed = 0  # base seed: the run uses seed, seed + 1, ...
 device = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
-sham = False  # True: the noise arms train without noise (the control), nothing else changes
+sham = False  # True: every noise arm trains without noise (the control), nothing else changes
 depth = 20  # weight layers of the MLP (the paper: 20)
 width = 50  # units per hidden layer (the paper: 50)
-poor_std = 0.1  # std of every weight at the poor initialization (the paper's simple init: 0.1)
-eta = 0.01  # noise scale eta, from the paper's grid {0.01, 0.3, 1.0}
+poor_std = 0.17  # std of every weight at the poor initialization (the paper: 0.1; see The rule)
 gamma = 0.55  # noise decay exponent (the paper: 0.55)
 lr = 0.1  # SGD learning rate (no momentum)
-success_acc = 0.3  # a run succeeds when its final training accuracy reaches this (chance: 0.1)
+success_acc = 0.5  # a restart succeeds when its final training accuracy reaches this (chance 0.1)
 steps = None  # SGD steps; None keeps the profile's value
 
 # %% tags=[]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
-    "smoke": {"seeds": 2, "steps": 40, "batch_size": 64, "samples": 1000, "eval_every": 20},
-    # Eight restarts per arm, 600 SGD steps (12 epochs of 3,200 signals).
-    "quick": {"seeds": 8, "steps": 600, "batch_size": 64, "samples": 4000, "eval_every": 50},
-    # One GPU: sixteen restarts per arm, more data, 5,000 steps.
-    "full": {"seeds": 16, "steps": 5000, "batch_size": 64, "samples": 10000, "eval_every": 250},
+    "smoke": {"seeds": 2, "tune_seeds": 1, "steps": 30, "batch_size": 32, "eval_every": 15},
+    # 24 restarts per arm, 6 tuning restarts per noise scale, 300 SGD steps (9 epochs).
+    "quick": {"seeds": 24, "tune_seeds": 6, "steps": 300, "batch_size": 32, "eval_every": 75},
+    # One GPU: the same regime with 64 restarts per arm and 16 tuning restarts per noise scale.
+    "full": {"seeds": 64, "tune_seeds": 16, "steps": 300, "batch_size": 32, "eval_every": 75},
 }
 run = dlrepro.run.start("gradient_noise", profile, seed, device, SETTINGS,
                         overrides={"steps": steps}, sham=sham)
 cfg = run.settings
 if depth < 2 or width < 1:
     raise ConfigError(f"depth must be >= 2 and width >= 1, got depth={depth}, width={width}")
-if poor_std <= 0 or eta < 0 or gamma < 0 or lr <= 0:
-    raise ConfigError("poor_std and lr must be positive, eta and gamma non-negative; got "
-                      f"poor_std={poor_std}, eta={eta}, gamma={gamma}, lr={lr}")
+if poor_std <= 0 or gamma < 0 or lr <= 0:
+    raise ConfigError("poor_std and lr must be positive, gamma non-negative; got "
+                      f"poor_std={poor_std}, gamma={gamma}, lr={lr}")
 if not 0.1 < success_acc < 1.0:
     raise ConfigError(f"success_acc must lie between chance (0.1) and 1, got {success_acc}")
-print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP of {depth} layers x "
-      f"{width} units, {cfg.steps} SGD steps (lr {lr}, batch {cfg.batch_size}), "
-      f"noise eta {eta}, gamma {gamma}" + (" (SHAM: no noise in any arm)" if sham else ""))
+if int(cfg.tune_seeds) < 1:
+    raise ConfigError(f"tune_seeds must be >= 1, got {cfg.tune_seeds}")
+print(f"profile {run.profile} on {run.device}, {len(run.seeds)} restarts per arm and "
+      f"{cfg.tune_seeds} tuning restarts per noise scale: MLP of {depth} layers x {width} "
+      f"units, poor init std {poor_std}, {cfg.steps} SGD steps (lr {lr}, batch "
+      f"{cfg.batch_size}), gamma {gamma}" + (" (SHAM: no noise in any arm)" if sham else ""))
 
 # %% [markdown] tags=[]
 # ## The rule
 #
 # Written before the experiment runs.
 #
-# Four arms, each trained from the same `seeds` restarts: {poor, good initialization} x
-# {no noise, noise}. A restart **succeeds** when its final training accuracy reaches
-# `success_acc` = 0.3 (chance is 0.1). We chose the threshold, the poor initialization's
-# standard deviation (0.1, the paper's own value) and the training budget in a pilot of the
-# *no-noise* arms only: there the poor initialization stayed at exactly chance in every
-# restart (its output is a constant), while He initialization passed 0.3 within 600 steps. The
-# noise scale was fixed at the grid's smallest value, `eta = 0.01`, before any run with noise,
-# by a back-of-the-envelope argument: with SGD at learning rate 0.1 the accumulated noise moves
-# each weight by about 0.06 over 600 steps, comparable to the poor initialization's 0.1 (so it
-# can change the network's scale) yet small beside He's 0.2 (so it should not undo a good
-# initialization); the larger values 0.3 and 1.0 would move every weight by 0.3 to 0.6, which
-# would make a 20-layer ReLU network explode from either initialization.
+# **The regime.** The comparison only means something where plain SGD from the poor
+# initialization trains in some restarts and not in others, as the paper's did (43.1% on
+# average, 89.9% at best). The paper's standard deviation of 0.1 does not give that here: on our
+# data and budget, plain SGD from it stayed at exactly chance in every restart of the earlier
+# version of this chapter. We sized the experiment on the *no-noise* arm alone, in a pilot of 24
+# restarts each: on the digits, with plain SGD at learning rate 0.1 (better for the control
+# than 0.05 or 0.2 in the pilot) and mini-batches of 32, standard deviations 0.10 and 0.12
+# stayed at chance, while 0.15 (500 steps) and 0.17 (300 steps) left the restarts spread from
+# near chance to about 75% training accuracy. We take 0.17 and 300 steps, which fits the
+# budget. Per layer it still shrinks the signal: a 50-unit ReLU layer multiplies its standard
+# deviation by `sqrt(50 x 0.17^2 / 2) = 0.85`, about `0.045` over the 19 hidden layers (the
+# paper's 0.1 gives 0.5 per layer). A restart **succeeds** when its final training accuracy
+# reaches `success_acc` = 0.5 (five times chance), fixed with the same pilot, where about half
+# of the no-noise restarts reached it.
 #
-# Restarts are paired: restart *s* has the same initial weights and the same mini-batches with
-# and without noise, so we compare per-restart differences (noise minus no noise), and read
-# their 95% intervals.
+# **Tuning.** `eta` is picked from the paper's grid {0.01, 0.3, 1.0} by `dlrepro.tuning.tune`:
+# the value with the highest mean final accuracy on a validation split (20% of the training
+# set, never trained on), over `tune_seeds` *tuning* restarts whose seeds are disjoint from the
+# evaluation restarts, so the comparison below does not reuse the restarts that chose it. The
+# grid is the paper's and we do not widen it. A pick at its edge (0.01 or 1.0) means the grid
+# did not show that a better noise scale does not lie beyond it: the library then leaves every
+# criterion that rests on the pick *undecided*, whichever side its interval lies on (so the
+# verdict is INCONCLUSIVE).
 #
-# * **Primary: noise improves training from the poor initialization.** Final training
-#   accuracy with noise minus without, at the poor initialization, paired over restarts: the
-#   95% interval lies above +0.02 (a gain of more than two points of accuracy; the paper's
-#   average gain over restarts was almost ten). Per-restart values are far from normal (a
-#   rescued restart jumps by tens of points, a dead one moves by a fraction of a point), so the
-#   interval is the percentile bootstrap. The sham (the noise arm trained without noise) gives
-#   a difference of exactly zero, which lies below the margin: it fails.
-# * **Noise turns restarts into successes** (poor initialization): success (1 or 0) with
-#   noise minus without, paired, bootstrap interval above 0.
-# * **Noise does not hurt the good initialization**: final training accuracy with noise minus
-#   without at He initialization, paired, t interval above -0.03 (at most three points worse).
-# * **Check (must hold, never counts): the setup trains.** Without noise, every He-initialized
-#   restart reaches `success_acc`: the network, data and budget can be learned, so a poor
-#   initialization that stays at chance is the initialization's fault.
+# **Comparison.** The evaluation restarts are paired: restart *s* has the same initial weights
+# and the same mini-batches with and without noise.
+#
+# * **Primary: noise raises the success rate.** Success (1 or 0) with noise at the picked
+#   `eta` minus without, over the restarts: Newcombe's 95% interval for a difference of paired
+#   proportions (`dlrepro.intervals`, method `"newcombe"`) lies wholly above 0. The sham (the
+#   noise arms trained without noise) gives identical arms, an interval around 0, and is
+#   undecided.
+# * **Noise raises the average test accuracy**, the paper's "average over restarts": final
+#   test accuracy with noise minus without, paired over restarts, 95% percentile-bootstrap
+#   interval above 0.
+# * **Check (must hold, never counts): the control is in the paper's regime.** Without noise,
+#   some but not all of the evaluation restarts succeed; otherwise the run is not the
+#   comparison the paper made and no verdict is given.
 
 # %% tags=[]
-GAIN = 0.02  # least training-accuracy gain noise must bring at the poor initialization
-MARGIN = 0.03  # largest accuracy loss allowed to noise at the good initialization
+ETA_GRID = (0.01, 0.3, 1.0)  # the paper's grid of noise scales
 
 claim = Claim(
     chapter="gradient_noise",
@@ -176,34 +188,29 @@ claim = Claim(
         venue="arXiv:1511.06807",
         url="https://arxiv.org/abs/1511.06807",
     ),
-    statement=("Annealed Gaussian gradient noise lets a 20-layer, 50-unit ReLU network train "
-               "from a poor initialization where plain SGD usually fails, without hurting a "
-               "good initialization."),
-    paper_value=("MNIST, 20 x 50 ReLU, SGD (Table 1): simple init (std 0.1) best test accuracy "
-                 "89.9% without noise, 96.7% with (mean over restarts 43.1% -> 52.7%); good "
-                 "init about 97% in both arms"),
+    statement=("Annealed Gaussian gradient noise makes a 20-layer, 50-unit ReLU network "
+               "train in more restarts from a poor initialization, where plain SGD trains in "
+               "some restarts only."),
+    paper_value=("MNIST, 20 x 50 ReLU, SGD (Table 1): simple init (std 0.1), test accuracy "
+                 "over restarts best 89.9% without noise and 96.7% with, average 43.1% and "
+                 "52.7%"),
     primary=superiority(
-        "noise improves the poor init",
-        f"poor init (std {poor_std}): final training accuracy with noise minus without, paired "
-        f"over restarts: 95% bootstrap interval above +{GAIN}",
-        "poor_train_acc_noise", "poor_train_acc_no_noise", GAIN, interval="bootstrap"),
+        "noise raises the success rate",
+        f"poor init (std {poor_std}): share of restarts reaching final training accuracy "
+        f"{success_acc}, with noise (eta picked on validation from {list(ETA_GRID)}) minus "
+        "without, paired over restarts: 95% Newcombe interval above 0",
+        "success_noise", "success_no_noise", interval="newcombe", rests_on=("eta",)),
     criteria=(
         superiority(
-            "noise rescues restarts",
-            f"poor init: success (final training accuracy >= {success_acc}) with noise minus "
-            "without, paired over restarts: 95% bootstrap interval above 0",
-            "poor_success_noise", "poor_success_no_noise", interval="bootstrap"),
-        non_inferiority(
-            "noise does not hurt the good init",
-            f"He init: final training accuracy with noise minus without, paired over "
-            f"restarts: 95% interval above -{MARGIN}",
-            "good_train_acc_noise", "good_train_acc_no_noise", MARGIN),
+            "noise raises the average test accuracy",
+            "poor init: final test accuracy with noise minus without, paired over restarts: "
+            "95% bootstrap interval above 0",
+            "test_acc_noise", "test_acc_no_noise", interval="bootstrap", rests_on=("eta",)),
     ),
     checks=(
-        Check("the setup trains",
-              f"without noise, every He-initialized restart reaches training accuracy "
-              f"{success_acc}",
-              lambda m: min(m["good_train_acc_no_noise"].values) >= success_acc),
+        Check("the control is in the paper's regime",
+              f"without noise, some but not all restarts reach training accuracy {success_acc}",
+              lambda m: 0 < sum(m["success_no_noise"].values) < m["success_no_noise"].n),
     ),
 )
 print(claim.rule())
@@ -211,95 +218,91 @@ print(claim.rule())
 # %% [markdown] tags=[]
 # ## Setup
 #
-# **Data.** MNIST-1D (Greydanus, 2020): 10 classes of 1-D signals of length 40, generated
-# offline; 4,000 examples, 3,200 for training, in the quick profile. It is harder than MNIST
-# for a fully connected network, which is what makes a short budget informative.
+# **Data.** scikit-learn's 8x8 handwritten digits (1,797 images, 64 standardized pixels, 10
+# classes), the closest small stand-in for MNIST: 1,347 training images, of which 20% (269)
+# are held out as the validation split that tunes `eta` and 1,078 are trained on, and 450 test
+# images. Training accuracy is measured on the 1,078.
 #
 # **Model.** A plain MLP with `depth` = 20 weight layers (19 hidden layers of `width` = 50 ReLU
-# units, then 10 outputs), biases initialized at zero. **Poor initialization**: every weight
-# from `N(0, 0.1^2)`, whatever the layer size. For a 50-unit ReLU layer that scales the signal's
-# standard deviation by `sqrt(50 x 0.01 / 2) = 0.5` per layer, so after 19 hidden layers the
-# input's trace is a factor of about `0.5^19 = 2e-6` too small and the gradients of the early
-# layers vanish alike. **Good initialization**: He et al. (2015), `N(0, 2 / fan_in)`, which keeps
-# the signal's scale through ReLU layers (the paper used Sussillo & Abbott's, which serves the
-# same purpose).
+# units, then 10 outputs), biases initialized at zero, every weight from `N(0, poor_std^2)`
+# whatever the layer's size.
 #
-# **Training.** Plain SGD (no momentum), learning rate 0.1, mini-batches of 64, cross-entropy.
-# The noise arm wraps the same SGD in `dlrepro.optim.GradientNoise`, which adds
-# `N(0, eta / (1 + t)^gamma)` to every gradient element before each step. All restarts of the
-# two initializations are stacked in one `BatchedMLP` per noise setting and trained in one pass
-# with `train_batched`; the noise is drawn element by element of the stacked parameters, so it
-# is independent between restarts, and each restart's gradient is its own (the batched loss is
-# the sum of the restarts' losses).
+# **Training.** Plain SGD (no momentum), learning rate 0.1, mini-batches of 32, cross-entropy,
+# 300 steps. The noise arms wrap the same SGD in `dlrepro.optim.GradientNoise`, which adds
+# `N(0, eta / (1 + t)^gamma)` to every gradient element before each step, with one `eta` per
+# stacked network, so that networks with different noise scales, and the control (`eta` 0),
+# train side by side in one `BatchedMLP`. The noise is drawn element by element of the stacked
+# parameters, so it is independent between restarts; each restart's gradient is its own (the
+# batched loss is the sum of the restarts' losses).
 
 # %% tags=[]
 use_style()
-data = mnist1d(num_samples=cfg.samples, device=run.device)
+data = digits(device=run.device)
+x_fit, y_fit, x_val, y_val = split_validation(data.x_train, data.y_train, 0.2,
+                                              torch.Generator().manual_seed(0))
 S = len(run.seeds)
-INITS = ("poor", "good")
-ARMS = [(init, noisy) for init in INITS for noisy in (False, True)]
-LABELS = {("poor", False): f"poor init (std {poor_std}), no noise",
-          ("poor", True): f"poor init (std {poor_std}), noise",
-          ("good", False): "He init, no noise", ("good", True): "He init, noise"}
-
-
-def initial_networks():
-    """``S`` poor-init MLPs then ``S`` He-init MLPs; restart ``s`` is seeded by ``seed + s``."""
-    nets = []
-    for init in INITS:
-        for s in run.seeds:
-            generator = torch.Generator().manual_seed(s)
-            net = MLP(data.num_features, [width] * (depth - 1), data.num_classes, "relu")
-            if init == "poor":
-                scaled_gaussian_(net, poor_std, generator)
-            else:
-                he_(net, generator)
-            nets.append(net)
-    return nets
-
-
+TUNE_SEEDS = [run.seed + 1000 + i for i in range(int(cfg.tune_seeds))]  # disjoint from run.seeds
 config = TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, optimizer="sgd",
                      momentum=0.0, eval_every=cfg.eval_every)
-print(f"{data.y_train.shape[0]} training and {data.y_test.shape[0]} test signals; "
-      f"{2 * S} networks per noise setting")
+
+
+def train_poor(seeds, etas, noise_seed, eval_sets):
+    """Poor-init MLPs seeded by ``seeds``, network ``i`` trained with noise scale ``etas[i]``
+    (0: plain SGD; the sham sets every scale to 0); restart ``s`` draws its mini-batches from a
+    generator seeded with ``s``."""
+    nets = []
+    for s in seeds:
+        net = MLP(data.num_features, [width] * (depth - 1), data.num_classes, "relu")
+        nets.append(scaled_gaussian_(net, poor_std, torch.Generator().manual_seed(s)))
+    model = BatchedMLP.from_models(nets).to(run.device)
+    scales = [0.0 if sham else float(e) for e in etas]
+    noise_draws = run.generator(noise_seed)
+
+    def sgd(params):
+        return GradientNoise(torch.optim.SGD(params, lr=lr, momentum=0.0), scales, gamma,
+                             generator=noise_draws)
+
+    return train_batched(model, x_fit, y_fit, config, [run.generator(s) for s in seeds],
+                         eval_sets=eval_sets, progress=True, optimizer=sgd)
+
+
+print(f"{y_fit.shape[0]} training, {y_val.shape[0]} validation and {data.y_test.shape[0]} test "
+      f"images; tuning restarts {TUNE_SEEDS}, evaluation restarts {run.seeds}")
 
 # %% [markdown] tags=[]
 # ## Experiment
 #
-# Two batched passes, one without and one with gradient noise, over the same initial weights and
-# the same data order (each restart's mini-batches come from a generator seeded with its seed).
+# Two batched passes. First the tuning restarts at each `eta` of the grid, read on the
+# validation split; then the evaluation restarts without noise and with noise at the picked
+# `eta`, side by side, over the same initial weights and the same data order.
 
 # %% tags=[]
-histories = {}
-for noisy in (False, True):
-    model = BatchedMLP.from_models(initial_networks()).to(run.device)
-    data_order = [run.generator(s) for _ in INITS for s in run.seeds]
-    noise_draws = run.generator(10_000 + run.seed)
+T = len(TUNE_SEEDS)
+tuning = train_poor(TUNE_SEEDS * len(ETA_GRID), [e for e in ETA_GRID for _ in TUNE_SEEDS],
+                    10_000 + run.seed, {"val": (x_val, y_val)})
+tune_val = np.nan_to_num(tuning["val_acc"][-1], nan=0.0).reshape(len(ETA_GRID), T)
+tune_train = np.nan_to_num(tuning["train_acc"], nan=0.0)  # (evaluations, grid x restarts)
+pick = tune("eta", ETA_GRID, tune_val)
+ETA = pick.value
+print(f"tuning done at {run.elapsed():.0f} s; validation accuracy per eta: "
+      + ", ".join(f"{e}: {m:.3f}" for e, m in zip(ETA_GRID, pick.validation_means))
+      + f"; {pick.describe()}")
 
-    def sgd(params, noisy=noisy, noise_draws=noise_draws):
-        inner = torch.optim.SGD(params, lr=lr, momentum=0.0)
-        if noisy and not sham:  # the sham trains its "noise" arm without noise
-            return GradientNoise(inner, eta, gamma, generator=noise_draws)
-        return inner
+history = train_poor(run.seeds * 2, [0.0] * S + [ETA] * S, 20_000 + run.seed,
+                     {"test": (data.x_test, data.y_test)})
+print(f"evaluation done at {run.elapsed():.0f} s")
 
-    histories[noisy] = train_batched(model, data.x_train, data.y_train, config, data_order,
-                                     eval_sets={"test": (data.x_test, data.y_test)},
-                                     progress=True, optimizer=sgd)
-    print(f"{'noise' if noisy else 'no noise'}: done at {run.elapsed():.0f} s")
-
-STEPS = np.asarray(histories[False].steps)
-curves, final_train, final_test = {}, {}, {}
-for k, init in enumerate(INITS):
-    for noisy in (False, True):
-        cols = slice(k * S, (k + 1) * S)
-        train_acc = np.nan_to_num(histories[noisy]["train_acc"][:, cols], nan=0.0)
-        curves[init, noisy] = train_acc.T  # (restarts, evaluations)
-        final_train[init, noisy] = train_acc[-1]
-        final_test[init, noisy] = np.nan_to_num(histories[noisy]["test_acc"][-1, cols], nan=0.0)
+STEPS = np.asarray(history.steps)
+ARMS = ("no noise", "noise")
+LABELS = {"no noise": "plain SGD (control)", "noise": f"SGD + noise (eta {ETA:g})"}
+train_acc = np.nan_to_num(history["train_acc"], nan=0.0)
+test_acc = np.nan_to_num(history["test_acc"], nan=0.0)
+curves = {arm: train_acc[:, k * S:(k + 1) * S].T for k, arm in enumerate(ARMS)}
+final_train = {arm: curves[arm][:, -1] for arm in ARMS}
+final_test = {arm: test_acc[-1, k * S:(k + 1) * S] for k, arm in enumerate(ARMS)}
 success = {arm: (final_train[arm] >= success_acc).astype(float) for arm in ARMS}
-
 for arm in ARMS:
-    print(f"{LABELS[arm]:<32} success {int(success[arm].sum())}/{S}  final train acc "
+    print(f"{LABELS[arm]:<26} success {int(success[arm].sum())}/{S}  final train acc "
           f"{final_train[arm].mean():.3f} (min {final_train[arm].min():.3f}, max "
           f"{final_train[arm].max():.3f})  test acc {final_test[arm].mean():.3f} (best "
           f"{final_test[arm].max():.3f})")
@@ -307,29 +310,48 @@ for arm in ARMS:
 # %% [markdown] tags=[]
 # ## Results
 #
-# Left: training accuracy during training for each arm (seed mean with its 95% band). Right: the
-# share of restarts that reach the success threshold, as the paper's "many restarts" view of
-# Table 1.
+# (a) Training accuracy of the evaluation restarts during training (seed mean with its 95%
+# band). (b) Each restart's final training accuracy without and with noise, a line joining
+# the two runs of one restart; the dotted line is the success threshold. (c) The tuning:
+# validation accuracy of the tuning restarts at each `eta` of the paper's grid, the pick
+# circled, and the success rate of each evaluation arm with its Wilson interval.
 
 # %% tags=[]
-COLORS = {("poor", False): ARM_COLORS["control"], ("poor", True): ARM_COLORS["method"],
-          ("good", False): ARM_COLORS["baseline"], ("good", True): ARM_COLORS["extra"]}
-fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 2]})
+COLORS = {"no noise": ARM_COLORS["control"], "noise": ARM_COLORS["method"]}
+fig, (ax_a, ax_b, ax_c) = plt.subplots(1, 3, figsize=(14, 4),
+                                       gridspec_kw={"width_ratios": [3, 2, 2]})
 for arm in ARMS:
-    seed_band(ax_a, STEPS, curves[arm], LABELS[arm], color=COLORS[arm], marker=None,
-              linestyle="-" if arm[1] else "--")
+    seed_band(ax_a, STEPS, curves[arm], LABELS[arm], color=COLORS[arm], marker=None)
 ax_a.axhline(success_acc, color="black", linewidth=0.8, linestyle=":")
 ax_a.axhline(0.1, color="grey", linewidth=0.8, linestyle=":")
-ax_a.set(xlabel="SGD step", ylabel="training accuracy", ylim=(0, None),
-         title=f"(a) {depth}-layer x {width} ReLU MLP on MNIST-1D, {S} restarts per arm")
+ax_a.set(xlabel="SGD step", ylabel="training accuracy", ylim=(0, 1),
+         title=f"(a) {depth} x {width} ReLU MLP, std {poor_std}, {S} restarts")
 ax_a.legend(loc="upper left")
-positions = np.arange(len(ARMS))
-for i, arm in enumerate(ARMS):
-    rate, half = mean_band(success[arm][:, None])
-    ax_b.bar(i, rate[0], yerr=half[0], color=COLORS[arm], capsize=4)
-ax_b.set_xticks(positions, ["poor\nno noise", "poor\nnoise", "He\nno noise", "He\nnoise"])
-ax_b.set(ylabel=f"share of restarts with train acc >= {success_acc}", ylim=(0, 1.05),
-         title="(b) success rate (95% interval)")
+for s in range(S):
+    ax_b.plot([0, 1], [final_train["no noise"][s], final_train["noise"][s]], color="grey",
+              alpha=0.4, linewidth=0.8)
+for k, arm in enumerate(ARMS):
+    ax_b.scatter(np.full(S, k), final_train[arm], color=COLORS[arm], s=14, zorder=3)
+ax_b.axhline(success_acc, color="black", linewidth=0.8, linestyle=":")
+ax_b.set_xticks([0, 1], ["no noise", f"noise\n(eta {ETA:g})"])
+ax_b.set(xlim=(-0.4, 1.4), ylim=(0, 1), ylabel="final training accuracy",
+         title="(b) each restart, paired")
+grid_x = np.arange(len(ETA_GRID))
+means = np.asarray(pick.validation_means)
+ax_c.plot(grid_x, means, color=ARM_COLORS["method"], marker="o", label="tuning: validation acc")
+ax_c.scatter(grid_x.repeat(T), tune_val.ravel(),
+             color=ARM_COLORS["method"], alpha=0.3, s=10)
+ax_c.scatter([pick.index], [means[pick.index]], s=160, facecolors="none", edgecolors="black",
+             label=f"pick: eta {ETA:g}" + (" (grid edge)" if pick.at_edge else ""))
+for k, arm in enumerate(ARMS):
+    low, high = wilson_interval(int(success[arm].sum()), S)
+    rate = success[arm].mean()
+    ax_c.errorbar([len(ETA_GRID) + k], [rate], yerr=[[rate - low], [high - rate]], fmt="s",
+                  color=COLORS[arm], capsize=4, label=f"success rate, {arm}")
+ax_c.set_xticks(list(grid_x) + [3, 4], [f"{e:g}" for e in ETA_GRID] + ["ctrl", "noise"])
+ax_c.set(xlabel="eta (tuning)  |  evaluation arm", ylim=(0, 1),
+         title="(c) tuning and success rates")
+ax_c.legend(loc="upper right", fontsize=7)
 fig.tight_layout()
 plt.show()
 
@@ -339,13 +361,14 @@ plt.show()
 # The rule from above, applied to the measurements.
 
 # %% tags=[]
-measurements = {}
-for init, noisy in ARMS:
-    tag = f"{init}_{{}}_{'noise' if noisy else 'no_noise'}"
-    measurements[tag.format("train_acc")] = final_train[init, noisy]
-    measurements[tag.format("success")] = success[init, noisy]
-    measurements[tag.format("test_acc")] = final_test[init, noisy]
-verdict = claim.judge(measurements, run)
+measurements = {
+    "success_noise": success["noise"], "success_no_noise": success["no noise"],
+    "test_acc_noise": final_test["noise"], "test_acc_no_noise": final_test["no noise"],
+    "train_acc_noise": final_train["noise"], "train_acc_no_noise": final_train["no noise"],
+}
+for e, row in zip(ETA_GRID, tune_val):
+    measurements[f"tuning_val_acc_eta_{e:g}"] = row
+verdict = claim.judge(measurements, run, [pick])
 verdict.save()
 verdict.glue()
 print(verdict)
@@ -356,153 +379,184 @@ print(verdict.summary())
 
 # %% tags=[]
 # Numbers for the discussion below, glued so that the text reads them from this run.
-for init, noisy in ARMS:
-    tag = f"{init}_{'noise' if noisy else 'no_noise'}"
-    glue(f"successes_{tag}", int(success[init, noisy].sum()))
-    glue(f"train_{tag}", final_train[init, noisy].mean())
-    glue(f"train_min_{tag}", final_train[init, noisy].min())
-    glue(f"train_max_{tag}", final_train[init, noisy].max())
-    glue(f"test_{tag}", final_test[init, noisy].mean())
 glue("restarts", S)
-for key, name in (("rescue", "noise rescues restarts"),
-                  ("good", "noise does not hurt the good init")):
-    o = verdict.outcomes[name]
-    glue(f"outcome_{key}", o.outcome)
-    glue(f"low_{key}", o.interval.low)
-    glue(f"high_{key}", o.interval.high)
+glue("tune_restarts", T)
+glue("eta_pick", ETA)
+glue("pick_edge", "at the grid's edge" if pick.at_edge else "inside the grid")
+for e, m in zip(ETA_GRID, pick.validation_means):
+    glue(f"val_eta_{str(e).replace('.', 'p')}", m)
+for arm in ARMS:
+    tag = arm.replace(" ", "_")
+    glue(f"successes_{tag}", int(success[arm].sum()))
+    glue(f"train_{tag}", final_train[arm].mean())
+    glue(f"train_min_{tag}", final_train[arm].min())
+    glue(f"train_max_{tag}", final_train[arm].max())
+    glue(f"test_{tag}", final_test[arm].mean())
+    glue(f"test_best_{tag}", final_test[arm].max())
+o = verdict.outcomes["noise raises the average test accuracy"]
+glue("outcome_test", o.outcome)
+glue("low_test", o.interval.low)
+glue("high_test", o.interval.high)
+glue("estimate_test", o.interval.estimate)
 glue("primary_outcome", verdict.primary.outcome)
-glue("gain", GAIN)
-glue("margin", MARGIN)
+glue("primary_reason", verdict.primary.reason)
 
 # %% [markdown] tags=[]
-# **Reading the stored quick run** ({glue:text}`restarts` restarts per arm): the verdict is
+# **Reading the stored quick run** ({glue:text}`restarts` evaluation restarts per arm,
+# {glue:text}`tune_restarts` tuning restarts per noise scale): the verdict is
 # **{glue:text}`verdict`**.
 #
-# * *Poor initialization (primary).* Without noise, {glue:text}`successes_poor_no_noise` of
-#   {glue:text}`restarts` restarts pass the success threshold; their final training accuracy
-#   lies between {glue:text}`train_min_poor_no_noise:.3f` and
-#   {glue:text}`train_max_poor_no_noise:.3f`, which is chance: the network outputs the same
-#   class for every input, as the pilot of the control arm had shown. With noise,
-#   {glue:text}`successes_poor_noise` restarts succeed, and final training accuracy lies
-#   between {glue:text}`train_min_poor_noise:.3f` and {glue:text}`train_max_poor_noise:.3f`
-#   (test accuracy {glue:text}`test_poor_noise:.3f` against
-#   {glue:text}`test_poor_no_noise:.3f`). The paired gain in training accuracy is
-#   {glue:text}`primary_estimate:.4f`, with a bootstrap interval from
-#   {glue:text}`primary_low:.4f` to {glue:text}`primary_high:.4f`: the interval lies wholly
-#   below the required gain of {glue:text}`gain:.2f`, so the primary is
-#   {glue:text}`primary_outcome`. The success criterion is {glue:text}`outcome_rescue`.
-# * *He initialization.* Without noise {glue:text}`successes_good_no_noise` and with it
-#   {glue:text}`successes_good_noise` of the restarts succeed, so the check that the setup can
-#   be learned holds. Noise changes the final training accuracy from
-#   {glue:text}`train_good_no_noise:.3f` to {glue:text}`train_good_noise:.3f`; the paired
-#   difference lies between {glue:text}`low_good:.3f` and {glue:text}`high_good:.3f` against a
-#   margin of {glue:text}`margin:.2f` ({glue:text}`outcome_good`). Test accuracy moves from
-#   {glue:text}`test_good_no_noise:.3f` to {glue:text}`test_good_noise:.3f`.
-# * *The control never trains.* The no-noise control at the poor initialization stays at
-#   chance in every restart, where the paper's sometimes trained; the Notes say why we kept
-#   this setup in this version and what we would change.
-# * *The sham.* With `sham = True` both arms train without noise, the paired difference is
-#   exactly zero, below the margin: the primary fails, as it must. The stored sham run is in
-#   the verdict box above.
+# * *The control is in the paper's regime.* Without noise, {glue:text}`successes_no_noise` of
+#   the {glue:text}`restarts` restarts reach the success threshold, and final training accuracy
+#   spreads from {glue:text}`train_min_no_noise:.3f` to {glue:text}`train_max_no_noise:.3f`
+#   (average test accuracy {glue:text}`test_no_noise:.3f`, best
+#   {glue:text}`test_best_no_noise:.3f`): plain SGD from this start trains in some restarts
+#   and not in others, as the paper's did, so the check holds.
+# * *Tuning.* Mean validation accuracy of the tuning restarts is
+#   {glue:text}`val_eta_0p01:.3f` at the grid's smallest `eta`,
+#   {glue:text}`val_eta_0p3:.3f` at 0.3 and
+#   {glue:text}`val_eta_1p0:.3f` at 1.0: at the two larger scales every tuning restart ends
+#   predicting one class for every image (the Notes say why). The pick is
+#   `eta =` {glue:text}`eta_pick`, {glue:text}`pick_edge`.
+# * *Primary.* With noise at the pick, {glue:text}`successes_noise` of the
+#   {glue:text}`restarts` restarts succeed (final training accuracy from
+#   {glue:text}`train_min_noise:.3f` to {glue:text}`train_max_noise:.3f`). The paired
+#   difference in success rate is {glue:text}`primary_estimate:.3f`, with a Newcombe interval
+#   from {glue:text}`primary_low:.3f` to {glue:text}`primary_high:.3f`; the primary is
+#   **{glue:text}`primary_outcome`** ({glue:text}`primary_reason`). Where the pick sits at
+#   the grid's lower edge, a noise scale below {glue:text}`eta_pick` might do better than any
+#   the paper tried, so the rule does not let the interval decide either way; the Notes show
+#   that a run with
+#   more restarts (the `full` profile) found no difference in success rate.
+# * *Average test accuracy.* It moves from {glue:text}`test_no_noise:.3f` without noise to
+#   {glue:text}`test_noise:.3f` with it (best restart {glue:text}`test_best_noise:.3f`); the
+#   paired difference {glue:text}`estimate_test:.3f` has a bootstrap interval from
+#   {glue:text}`low_test:.3f` to {glue:text}`high_test:.3f`, so this criterion is
+#   {glue:text}`outcome_test`. The paper's average rose by almost ten points.
+# * *The sham.* With `sham = True` every arm trains without noise: the tuning arms tie, so the
+#   pick falls on the first grid point (an edge), and the two evaluation arms are identical, so
+#   Newcombe's interval straddles 0. The primary is undecided and does not pass; the stored
+#   sham run is in the verdict box above.
 
 # %% [markdown] tags=[]
 # ## Explore
 #
 # Pick an arm to see every restart's training curve (one line per restart) with the success
-# threshold. This redraws the runs above; nothing is trained again. (In a headless run the view
-# is drawn once, for the poor initialization with noise.)
+# threshold: the two evaluation arms, or the tuning restarts at one `eta` of the grid. This
+# redraws the runs above; nothing is trained again. (In a headless run the view is drawn once,
+# for the noise arm.)
 
 # %% tags=[]
+VIEWS = {LABELS[arm]: curves[arm] for arm in ARMS}
+for k, e in enumerate(ETA_GRID):
+    VIEWS[f"tuning restarts, eta {e:g}"] = tune_train[:, k * T:(k + 1) * T].T
+
+
 def show(arm):
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    for s, curve in zip(run.seeds, curves[arm]):
-        ax.plot(STEPS, curve, color=COLORS[arm], alpha=0.7, linewidth=1.2,
-                label=f"restart {s}" if s == run.seeds[0] else None)
+    color = COLORS["no noise"] if arm == LABELS["no noise"] else COLORS["noise"]
+    for i, curve in enumerate(VIEWS[arm]):
+        ax.plot(STEPS, curve, color=color, alpha=0.7, linewidth=1.2,
+                label="one line per restart" if i == 0 else None)
     ax.axhline(success_acc, color="black", linewidth=0.8, linestyle=":",
                label=f"success threshold {success_acc}")
+    reached = int((VIEWS[arm][:, -1] >= success_acc).sum())
     ax.set(xlabel="SGD step", ylabel="training accuracy", ylim=(0, 1),
-           title=f"{LABELS[arm]}: {int(success[arm].sum())}/{S} restarts succeed")
+           title=f"{arm}: {reached}/{len(VIEWS[arm])} restarts reach {success_acc}")
     ax.legend(loc="upper left")
     fig.tight_layout()
     plt.show()
 
 
-explore(show, arm=widgets.Dropdown(options=[(LABELS[a], a) for a in ARMS],
-                                   value=("poor", True), description="arm"))
+explore(show, arm=widgets.Dropdown(options=list(VIEWS), value=LABELS["noise"],
+                                   description="arm"))
 
 # %% [markdown] tags=[]
 # ## Notes
 #
-# **Why it did not reproduce here, probably.** The noise was too weak for the budget. With SGD
-# at learning rate 0.1 and `eta = 0.01`, the noise adds up over 600 steps to a random walk of
-# about 0.06 per weight. At the poor initialization that raises each weight's spread from 0.1
-# to about 0.12, and the per-layer gain of the signal from 0.5 to about 0.58: after 19 hidden
-# layers the input still reaches the output shrunk by `0.58^19`, about `4e-5`, so the gradient
-# stays vanishingly small and nothing but the output biases learns. The paper trained on MNIST's
-# 60,000 images for many more steps and chose `eta` (and the learning rate) from its grid per
-# experiment; we fixed `eta` at the smallest grid value before running, on the argument in
-# *The rule* that the larger values would make the network explode. That argument was not tested
-# and may be wrong: exploding activations meet large gradients, which SGD may shrink again. The
-# honest reading is that, at our scale, *this* setting of the method does not rescue the poor
-# initialization; whether another one does is the first thing to try (below), with a new rule
-# fixed before the run.
+# **Why it did not reproduce here, probably.** The paper's grid is large for plain SGD at
+# learning rate 0.1. The noise enters the update multiplied by the learning rate, so over 300
+# steps it moves each weight by a random walk of standard deviation
+# `0.1 x sqrt(eta x sum_t (1 + t)^-0.55)`: about 0.05 at `eta = 0.01`, 0.29 at 0.3 and 0.52
+# at 1.0, against the poor start's 0.17. At 0.3 and 1.0 that raises each layer's gain from
+# 0.85 to about 1.7 and 2.7, the 19 hidden layers then amplify the signal by about `1e4` and
+# `2e8`, and training diverges: on two tuning restarts at `eta = 0.3` the loss was already NaN
+# at step 25, and a network with NaN weights predicts class 0 for every image (20 of the 270
+# validation images, hence the constant validation accuracy of those arms). At 0.01 the walk
+# lifts the gain only to about 0.89, too little to change the regime, and adds noise to
+# updates that are small to begin with. Whether noise rescues a restart then looks like a
+# coin toss that is as likely to go against it as for it (next paragraph).
 #
-# **At the full profile the direction appears.** One run of the `full` profile (on the 2-core
-# CPU, 220 s; 16 restarts per arm, 10,000 signals, 5,000 steps), made under this chapter's
-# earlier rule (which asked for a net rescue of half the restarts), was still NOT REPRODUCED,
-# but no longer flatly: noise lifted 5 of 16 poor-initialization restarts past 0.3 training
-# accuracy where plain SGD lifted none, raising their mean test accuracy from 9.4% to 24.7%;
-# and it cost the He arm 0.031 ± 0.023 of final training accuracy. Longer training lets the
-# random walk grow enough to matter, as the argument above predicts, and it also begins to hurt
-# the good start. We have not rerun the full profile under the current rule.
+# **The full profile.** One run of the `full` profile on the shared 2-core CPU (207 s; 64
+# evaluation restarts, 16 tuning restarts per noise scale, the same regime and rule) was
+# INCONCLUSIVE. Validation picked `eta = 0.01` again (mean validation accuracy 0.406, against
+# 0.074 at 0.3 and at 1.0). 26 of 64 restarts succeeded with noise and 26 of 64 without (13
+# restarts succeeded only with noise, 13 only without): a difference of 0 with a Newcombe
+# interval from -0.155 to 0.155. Average test accuracy was 0.411 with noise and 0.410 without
+# (paired bootstrap interval -0.039 to 0.043); best restarts 0.635 and 0.624. The full run's
+# first 24 restarts are the quick run's (the same initial weights and mini-batches: the control
+# repeats its 14 successes of 24 exactly), but their noise draws differ, since the noise is drawn
+# over all stacked networks at once; with those draws 11 of the 24 succeeded with noise, where
+# the quick run's draws gave 6. The quick run's negative interval therefore rests in part on
+# the luck of its noise draws. (An earlier version of the library let a failing criterion that
+# rests on an edge pick stand as FAIL, which made this chapter NOT REPRODUCED; the book's rule is
+# that an edge pick decides nothing, in either direction.) The tuning restarts tell the same
+# story from the other side: trained without
+# noise (in the stored sham run) their mean validation accuracy is 0.288, against 0.415 with
+# `eta = 0.01`, so on those six restarts noise helped. Both runs agree that at the paper's grid
+# noise does not raise the success rate in our regime; they differ on whether it lowers it.
 #
-# **A control that never trains.** The book asks for a regime where the paper's effect can
-# show, sized on the control arm. Our no-noise control at the poor initialization never leaves
-# chance, while the paper's reached 43% on average: our poor start is deader than the paper's,
-# and a rescue from it is more than the paper claims. We kept the paper's standard
-# deviation of 0.1 in this version, which only ports the chapter to interval rules; sizing the
-# poor initialization on the control (e.g. `poor_std = 0.15`, where plain SGD trains slowly in
-# our pilot) is the redesign we would make next, with a new rule fixed before the run.
+# **How this version came about.** The issue this version answers found the earlier version's
+# control dead: at the paper's standard deviation of 0.1 on MNIST-1D, plain SGD stayed at
+# chance in 8 of 8 restarts, so the chapter tested a rescue the paper never claimed. While
+# looking for a regime, one pilot on MNIST-1D (standard deviation 0.14, 400 steps, 12 restarts)
+# also ran the three noise scales, where `eta = 0.01` lowered training accuracy and 0.3 and 1.0
+# stopped training; after it, the data (digits), standard deviation, budget, learning rate and
+# success threshold of this version were chosen on no-noise runs only, and the rule above was
+# written before the first run with noise on the digits.
 #
 # **What differs from the paper.**
 #
-# * *Data and budget.* MNIST-1D (3,200 training signals of length 40) instead of MNIST, and 600
-#   SGD steps (12 epochs) in the quick profile: He-initialized networks reach only 42 to 44%
-#   training accuracy in that time (0.420 with noise, 0.435 without), far from converged. The
-#   `full` profile (10,000 signals, 5,000 steps, 16 restarts per arm) is closer to the paper's
-#   regime.
-# * *What is judged.* The paper reports best and average test accuracy over restarts; we judge
-#   the final training accuracy, because the claim is about optimization, and count restarts
-#   whose training accuracy reaches 0.3. Test accuracies are stored beside (`*_test_acc_*`).
-#   An earlier version of this chapter judged the success count alone (mean net rescue of at
-#   least 0.5) and the He arm by the lower end of its interval; this version states both as
-#   interval tests, adds the sham and the check, and keeps the experiment as it was.
-# * *Good initialization.* He et al. (2015) instead of Sussillo & Abbott (2014); both keep the
-#   signal's scale through ReLU layers.
-# * *Noise.* One value, `eta = 0.01`, `gamma = 0.55` as in the paper, noise drawn independently
-#   per weight and per restart; no gradient clipping (the paper also tried clipping).
+# * *Data and budget.* The 8x8 digits (1,078 training images) instead of MNIST (60,000), and
+#   300 SGD steps (9 epochs) at batch 32: a few seconds per restart on a CPU.
+# * *The poor initialization* has standard deviation 0.17, not 0.1: sized so that plain SGD
+#   trains in some restarts only, as the paper's did; per layer it shrinks the signal by 0.85
+#   instead of 0.5. With only 64 inputs (MNIST has 784) the first layer shrinks it too.
+# * *No good-initialization arm.* The paper also showed that noise does not hurt a good
+#   initialization; we spend the budget on 24 paired restarts of the poor one instead.
+# * *What is judged.* The share of restarts whose final training accuracy reaches 0.5 (a
+#   threshold fixed on the control), and the average test accuracy over restarts, the paper's
+#   own summary; the paper also reports the best restart, which our figure shows but no
+#   criterion uses.
+# * *Learning rate and tuning.* The learning rate was chosen for the control (0.1 trained it
+#   better than 0.05 or 0.2 in the pilot), `eta` on separate tuning restarts from the paper's
+#   grid. The paper tuned per experiment; since the noise acts through the learning rate, a
+#   different rate would shift which `eta` of the grid is gentle.
+# * *Noise.* `gamma = 0.55` as in the paper, drawn independently per weight and per restart; no
+#   gradient clipping (the paper also tried clipping).
 #
 # **What a reader might try.**
 #
-# * Set `eta = 0.3` or `eta = 1.0` (the rest of the paper's grid) and rerun: does noise then
-#   lift the poor initialization off the plateau, and what does it do to the He arm?
-# * Raise `steps`, or run the `full` profile on a GPU: a longer random walk at `eta = 0.01`
-#   moves the weights further (its size grows as `steps^0.225`).
-# * Make the poor initialization less poor (`poor_std = 0.15`, where plain SGD already trains
-#   slowly in our pilot) to see whether noise speeds up a slow start rather than rescuing a
-#   dead one.
+# * `lr = 0.03`: the noise's walk shrinks in proportion, so `eta = 0.3` moves the weights about
+#   as much as `eta = 0.03` does at 0.1; the control also trains more slowly.
+# * `poor_std = 0.15` with `steps = 500`, the other setting of our pilot where plain SGD trains
+#   in some restarts only; or the paper's `poor_std = 0.1` with far more steps on a GPU.
+# * `success_acc = 0.3` or `0.6`, to see how much the reading depends on where success starts.
 #
 # **References.**
 #
 # * Neelakantan, A., Vilnis, L., Le, Q. V., Sutskever, I., Kaiser, L., Kurach, K. & Martens, J.
 #   (2015). Adding gradient noise improves learning for very deep networks.
 #   [arXiv:1511.06807](https://arxiv.org/abs/1511.06807)
-# * He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving deep into rectifiers: surpassing
-#   human-level performance on ImageNet classification. *ICCV 2015*.
-#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852)
 # * Sussillo, D. & Abbott, L. F. (2014). Random walk initialization for training very deep
 #   feedforward networks. [arXiv:1412.6558](https://arxiv.org/abs/1412.6558)
-# * Greydanus, S. (2020). Scaling down deep learning (MNIST-1D).
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial
+#   proportions based on paired data. *Statistics in Medicine* 17, 2635-2650.
+# * Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+#   *Journal of the American Statistical Association* 22, 209-212.
+# * Fagerland, M. W., Lydersen, S. & Laake, P. (2017). *Statistical Analysis of Contingency
+#   Tables*. Chapman & Hall/CRC.
+# * Alpaydin, E. & Kaynak, C. (1998). Optical recognition of handwritten digits (the 8x8
+#   digits in scikit-learn). UCI Machine Learning Repository.
 # * Welling, M. & Teh, Y. W. (2011). Bayesian learning via stochastic gradient Langevin
 #   dynamics. *ICML 2011*.

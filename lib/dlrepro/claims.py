@@ -220,8 +220,10 @@ class Criterion:
             outcome, reason = FAIL, "the interval lies on the other side"
         else:
             outcome, reason = UNDECIDED, "the interval straddles the margin"
+        # An edge pick leaves the optimum unbracketed: the arm tuned there may do better (a
+        # FAIL could be the grid's) or its rival may (a PASS could be), so neither stands.
         edges = [picks[p] for p in self.rests_on if picks[p].at_edge]
-        if edges and outcome == PASS:
+        if edges and outcome != UNDECIDED:
             outcome = UNDECIDED
             reason = "rests on a pick at the grid's edge: " + "; ".join(p.describe() for p in edges)
         return Outcome(outcome, interval, reason)
