@@ -57,8 +57,8 @@ import numpy as np
 import torch
 
 import dlrepro.run
-from dlrepro import data, models, plot, prune, train
-from dlrepro.claims import Check, Claim, Paper, non_inferiority, superiority
+from dlrepro import data, intervals, models, plot, prune, train
+from dlrepro.claims import Check, Claim, Paper, bound, non_inferiority, superiority
 from dlrepro.errors import ConfigError
 from dlrepro.explore import explore
 from dlrepro.glue import glue
@@ -66,22 +66,26 @@ from dlrepro.glue import glue
 # %% [markdown] tags=[]
 # ## The claim
 #
-# In our words, two claims about networks trained from scratch with a random mask that never
+# In our words, three claims about networks trained from scratch with a random mask that never
 # changes:
 #
-# 1. **Width closes the gap** (the headline). At a fixed sparsity, the accuracy lost to random
-#    pruning shrinks as the network is made wider. Liu et al. report this for ResNets and VGGs
-#    of growing depth and width on CIFAR-10/100: small randomly pruned networks fall clearly
-#    behind their dense versions, while large ones match them, even at high sparsity (trained
-#    160 epochs with SGD).
-# 2. **ERK beats a uniform split.** Giving small layers a higher density (ERK) trains at least
+# 1. **Wide enough random networks match dense** (the headline). At a fixed sparsity, a
+#    randomly pruned network that is wide enough reaches the test accuracy of its dense
+#    counterpart. Liu et al. report this for ResNets and VGGs of growing depth and width on
+#    CIFAR-10/100 (trained 160 epochs with SGD): small randomly pruned networks fall clearly
+#    behind their dense versions, while large ones match them, even at high sparsity; Gadhikar
+#    et al. prove that a wide enough random network contains a good approximation of any
+#    smaller target network.
+# 2. **Width closes the gap.** The share of accuracy lost to random pruning shrinks as the
+#    network gets wider.
+# 3. **ERK beats a uniform split.** Giving small layers a higher density (ERK) trains at least
 #    as well as pruning every layer by the same fraction, and the advantage grows with
 #    sparsity.
 #
 # The papers also report that a randomly pruned Wide ResNet-50 (ERK ratios) trained on ImageNet
 # outperforms its dense version, and that randomly pruned networks do better in
 # out-of-distribution detection, uncertainty estimation and adversarial robustness. Those are
-# **out of reach here** (they need ImageNet and weeks of GPU time); this chapter tests the two
+# **out of reach here** (they need ImageNet and weeks of GPU time); this chapter tests the three
 # claims above on MLPs of four widths on MNIST-1D.
 
 # %% [markdown] tags=[]
@@ -104,14 +108,15 @@ sham = False  # True: the widest slot trains the narrowest network (the control)
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "widths": [16, 32], "sparsities": [0.5, 0.9],
-              "steps": 60, "batch": 128, "lr": 2e-3, "eval_every": 50},
-    # Four widths, two sparsities, five seeds: 25 networks per width in one batched pass.
+              "steps": 60, "batch": 128, "lr": 5e-3, "eval_every": 50},
+    # Four widths, two sparsities, five seeds: 20 networks per width in one batched pass, trained
+    # until the dense networks have stopped improving (see Notes).
     "quick": {"seeds": 5, "samples": 10000, "widths": [32, 64, 128, 256],
-              "sparsities": [0.8, 0.95], "steps": 1000, "batch": 128, "lr": 2e-3,
+              "sparsities": [0.8, 0.95], "steps": 1250, "batch": 128, "lr": 5e-3,
               "eval_every": 250},
     # One GPU: wider networks, more sparsities, more data and seeds.
     "full": {"seeds": 8, "samples": 40000, "widths": [64, 128, 256, 512, 1024],
-             "sparsities": [0.5, 0.8, 0.9, 0.95, 0.98], "steps": 8000, "batch": 256,
+             "sparsities": [0.8, 0.9, 0.95, 0.98], "steps": 8000, "batch": 256,
              "lr": 1e-3, "eval_every": 1000},
 }
 run = dlrepro.run.start("random_pruning", profile, seed, device, SETTINGS,
@@ -127,7 +132,6 @@ if not isinstance(cfg.widths, (list, tuple)) or len(set(cfg.widths)) < 2 or not 
                       f"{cfg.widths!r}")
 WIDTHS = sorted(int(w) for w in cfg.widths)
 SPARSITIES = sorted(float(s) for s in cfg.sparsities)
-RULES = ("uniform", "erk")
 # The width actually trained in each slot: the sham puts the narrowest network in the widest slot.
 TRAINED = {w: WIDTHS[0] if sham and w == WIDTHS[-1] else w for w in WIDTHS}
 print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-w-w-10 for w in "
@@ -144,17 +148,27 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-w-w-10 
 # `100 (dense - pruned) / dense`, in percent; relative, because wider dense networks are also
 # more accurate, and a gap in points would shrink less than the loss it measures.
 #
-# * **Primary** (the headline, against the narrowest network as its control): at the highest
-#   sparsity of the run (95% in the quick profile), the ERK network's relative gap at the
-#   widest width minus its relative gap at the narrowest width, paired over seeds, has a 95%
-#   interval below 0. The sham trains the narrowest network in the widest slot, so the
-#   difference is mask noise around zero.
-# * *Matches dense at the widest width* (non-inferiority): at the lowest sparsity of the run
-#   (80%, the papers' most favourable case here), the widest ERK network's test accuracy minus
-#   the dense network's, paired, has a 95% interval above -1 point. The papers report matching
-#   for networks far larger than ours, so this may well fail at our scale.
+# * **Primary** (the headline, against the dense network of the same width as its control): at
+#   the widest width and the lowest sparsity of the run (80% in the quick profile), the ERK
+#   network's relative gap to dense has a 95% interval below **2%** of dense accuracy. The margin
+#   was fixed before any run of this rule, from what the papers call matching: Liu et al. count a
+#   random network as matching when its accuracy is within the seed-to-seed spread of the dense
+#   one, a few tenths of a point on CIFAR-10 where dense networks are near 95%, that is well
+#   under 1% of dense accuracy. Our test set holds 2,000 examples and our dense MLPs reach about
+#   75%, so one seed's accuracy alone carries a binomial standard error of about one point (1.3%
+#   of dense accuracy); we allow twice the papers' precision, 2% (about 1.5 points at 75%). The
+#   sham trains the narrowest network in the widest slot, where the gap is large, so the sham
+#   cannot pass.
+# * *Width closes the gap* (superiority): at the highest sparsity (95%), the ERK network's
+#   relative gap at the widest width minus at the narrowest width, paired, has a 95% interval
+#   below 0.
 # * *ERK at least as good as uniform* (non-inferiority): at the highest sparsity, ERK minus
 #   uniform accuracy, averaged over widths, has a 95% interval above -1 point.
+# * *The regime* (reported, not judged): matching is only a claim about networks wide and
+#   trained long enough that the dense network has stopped improving with width. We report the
+#   dense network's accuracy at the widest width minus at the second widest, paired over seeds,
+#   with its 95% interval; an interval above 0 says the dense network is still gaining from
+#   width, and the primary is then read at a width below the papers' regime.
 # * Check (must hold, never counts): every pruned network keeps the budgeted fraction of its
 #   weights.
 #
@@ -162,7 +176,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-w-w-10 
 # for the dense network of the sizing run (see *Notes*).
 
 # %% tags=[]
-MATCH_MARGIN = 1.0  # accuracy points the widest ERK network may lose and still match dense
+MATCH_MARGIN = 2.0  # % of dense accuracy the widest ERK network may lose and still match dense
 ERK_MARGIN = 1.0  # accuracy points ERK may lose to uniform and still count as at least as good
 claim = Claim(
     chapter="random_pruning",
@@ -175,25 +189,26 @@ claim = Claim(
         venue="ICLR 2022",
         url="https://arxiv.org/abs/2202.02643",
     ),
-    statement=("Networks trained from scratch with a fixed random mask lose less accuracy to "
-               "their dense counterparts as they get wider, and an ERK layer-wise split of the "
-               "weights trains at least as well as a uniform split at high sparsity."),
-    paper_value=("CIFAR-10/100 ResNets and VGGs: the gap to dense shrinks as networks get "
-                 "wider and deeper, down to matching dense even at high sparsity; ERK ratios "
+    statement=("A wide enough network trained from scratch with a fixed random (ERK) mask matches "
+               "the accuracy of its dense counterpart; the share of accuracy lost to pruning "
+               "shrinks with width, and an ERK layer-wise split of the weights trains at least as "
+               "well as a uniform split at high sparsity."),
+    paper_value=("CIFAR-10/100 ResNets and VGGs: large randomly pruned networks match their "
+                 "dense versions even at high sparsity, small ones fall behind; ERK ratios "
                  "ahead of uniform; ImageNet: randomly pruned Wide ResNet-50 beats dense"),
-    primary=superiority(
-        "width closes the gap",
-        f"at {100 * SPARSITIES[-1]:g}% sparsity, the ERK network's relative gap to dense (share "
-        f"of dense accuracy lost, %) at width {WIDTHS[-1]} minus at width {WIDTHS[0]}, paired "
-        "over seeds: 95% interval below 0",
-        "rel_gap_widest", "rel_gap_narrowest", higher_is_better=False),
+    primary=bound(
+        "matches dense at the widest width",
+        f"at {100 * SPARSITIES[0]:g}% sparsity and width {WIDTHS[-1]}, the ERK network's "
+        f"relative gap to dense (100 (dense - ERK) / dense, %), per seed: 95% interval below "
+        f"{MATCH_MARGIN:g}",
+        "rel_gap_widest_low", MATCH_MARGIN, above=False),
     criteria=(
-        non_inferiority(
-            "matches dense at the widest width",
-            f"at {100 * SPARSITIES[0]:g}% sparsity and width {WIDTHS[-1]}, ERK test accuracy "
-            f"minus dense test accuracy (points), paired over seeds: 95% interval above "
-            f"-{MATCH_MARGIN:g}",
-            "erk_acc_widest", "dense_acc_widest", MATCH_MARGIN),
+        superiority(
+            "width closes the gap",
+            f"at {100 * SPARSITIES[-1]:g}% sparsity, the ERK network's relative gap to dense "
+            f"(%) at width {WIDTHS[-1]} minus at width {WIDTHS[0]}, paired over seeds: 95% "
+            "interval below 0",
+            "rel_gap_widest", "rel_gap_narrowest", higher_is_better=False),
         non_inferiority(
             "ERK at least as good as uniform",
             f"at {100 * SPARSITIES[-1]:g}% sparsity, ERK minus uniform test accuracy (points), "
@@ -215,8 +230,9 @@ print(claim.rule())
 # **Data.** MNIST-1D (Greydanus & Kobak, 2024), 80% training and 20% test.
 #
 # **Networks.** MLPs 40-`w`-`w`-10 with ReLU, PyTorch's default initialization. For each width
-# and seed there is one dense network and, for every sparsity, two pruned copies of it with a
-# random mask drawn once before training and kept fixed:
+# and seed there is one dense network and pruned copies of it, each with a random mask drawn
+# once before training and kept fixed: an ERK copy at every sparsity, and a uniform copy at the
+# highest sparsity (where the ERK-uniform comparison is judged):
 #
 # * **uniform**: every layer keeps the same fraction of its weights;
 # * **ERK** (Erdos-Renyi-Kernel; Mocanu et al., 2018; Evci et al., 2020): layer `l` keeps a
@@ -225,14 +241,16 @@ print(claim.rule())
 #
 # In these MLPs the 40-input first layer and the 10-output last layer are far smaller than the
 # `w x w` middle layer, so ERK moves most of the pruning into the middle. Biases are not
-# pruned. All arms of all seeds of one width (1 + 2 x sparsities, times seeds) are stacked into
-# one `BatchedMLP` and trained together with Adam.
+# pruned. All arms of all seeds of one width (2 + sparsities, times seeds) are stacked into one
+# `BatchedMLP` and trained together with Adam.
 
 # %% tags=[]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, lr=cfg.lr,
                            eval_every=cfg.eval_every)
-ARMS = [("dense", 0.0)] + [(rule, s) for s in SPARSITIES for rule in RULES]
+# Dense, ERK at every sparsity, and uniform at the highest sparsity only (the one criterion that
+# reads uniform is there).
+ARMS = [("dense", 0.0)] + [("erk", s) for s in SPARSITIES] + [("uniform", SPARSITIES[-1])]
 shapes = {w: [(w, dataset.num_features), (w, w), (dataset.num_classes, w)] for w in WIDTHS}
 for w in (WIDTHS[0], WIDTHS[-1]):
     erk = prune.erk_densities(shapes[w], 1 - SPARSITIES[-1])
@@ -299,7 +317,7 @@ for rule, s in ARMS[1:]:
     plot.seed_band(axes[0], WIDTHS, np.stack([gap[w, (rule, s)] for w in WIDTHS], axis=1),
                    f"{rule.upper() if rule == 'erk' else rule}, {100 * s:g}% sparse", color,
                    linestyle=linestyle, alpha=alpha)
-for rule in RULES:
+for rule in ("uniform", "erk"):
     linestyle, color = styles[rule]
     plot.seed_band(axes[1], WIDTHS, np.stack([final_acc[w, (rule, SPARSITIES[-1])]
                                               for w in WIDTHS], axis=1),
@@ -308,6 +326,8 @@ for rule in RULES:
 plot.seed_band(axes[1], WIDTHS, np.stack([final_acc[w, ARMS[0]] for w in WIDTHS], axis=1),
                "dense", plot.ARM_COLORS["baseline"])
 axes[0].axhline(0, color=plot.ARM_COLORS["baseline"], linestyle=":", linewidth=1)
+axes[0].axhline(MATCH_MARGIN, color=plot.ARM_COLORS["baseline"], linestyle="-.", linewidth=1,
+                label=f"match margin ({MATCH_MARGIN:g}%)")
 axes[0].set_ylabel("relative gap to dense (% of dense accuracy)")
 axes[1].set_ylabel("test accuracy (%)")
 for ax in axes:
@@ -329,14 +349,19 @@ plt.show()
 # %% tags=[]
 top, low = SPARSITIES[-1], SPARSITIES[0]
 measurements = {
+    "rel_gap_widest_low": gap[WIDTHS[-1], ("erk", low)],
     "rel_gap_narrowest": gap[WIDTHS[0], ("erk", top)],
     "rel_gap_widest": gap[WIDTHS[-1], ("erk", top)],
-    "erk_acc_widest": final_acc[WIDTHS[-1], ("erk", low)],
-    "dense_acc_widest": final_acc[WIDTHS[-1], ARMS[0]],
     "erk_acc_mean": np.mean([final_acc[w, ("erk", top)] for w in WIDTHS], axis=0),
     "uniform_acc_mean": np.mean([final_acc[w, ("uniform", top)] for w in WIDTHS], axis=0),
     "budget_error": budget_error,
 }
+# The regime (reported, not judged): is the dense network still gaining from width at the top?
+dense_gain = intervals.difference_interval(final_acc[WIDTHS[-1], ARMS[0]],
+                                           final_acc[WIDTHS[-2], ARMS[0]], paired=True)
+print(f"regime: dense accuracy at width {WIDTHS[-1]} minus width {WIDTHS[-2]}: "
+      f"{dense_gain.estimate:.2f} points, 95% interval [{dense_gain.low:.2f}, "
+      f"{dense_gain.high:.2f}]")
 verdict = claim.judge(measurements, run)
 verdict.save()
 verdict.glue()
@@ -348,10 +373,17 @@ print(verdict.summary())
 
 # %% tags=[]
 # Numbers for the discussion below, glued so that the text reads them from this run.
-for name, o in zip(("gap", "match", "erk"), verdict.outcomes.values(), strict=True):
+for name, o in zip(("match", "gap", "erk"), verdict.outcomes.values(), strict=True):
     glue(f"outcome_{name}", o.outcome)
     glue(f"low_{name}", o.interval.low)
     glue(f"high_{name}", o.interval.high)
+glue("match_margin", MATCH_MARGIN)
+glue("dense_gain", dense_gain.estimate)
+glue("dense_gain_low", dense_gain.low)
+glue("dense_gain_high", dense_gain.high)
+glue("width_second", WIDTHS[-2])
+glue("dense_acc_second", final_acc[WIDTHS[-2], ARMS[0]].mean())
+glue("erk_acc_wide_low", final_acc[WIDTHS[-1], ("erk", low)].mean())
 for size, w in (("narrow", WIDTHS[0]), ("wide", WIDTHS[-1])):
     glue(f"width_{size}", w)
     glue(f"dense_acc_{size}", final_acc[w, ARMS[0]].mean())
@@ -364,33 +396,43 @@ glue("erk_out_density", 100 * prune.erk_densities(shapes[WIDTHS[-1]], 1 - top)[-
 glue("erk_mid_density", 100 * prune.erk_densities(shapes[WIDTHS[-1]], 1 - top)[1])
 
 # %% [markdown] tags=[]
-# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**: the trend the
-# papers report is there, the magnitude is not.
+# **Reading the stored quick run.** The verdict is **{glue:text}`verdict`**: width closes most
+# of the gap, but at the widest width we can afford the ERK network is not shown to match dense,
+# and our dense network is still gaining from width there, so the test is read below the
+# papers' regime.
 #
-# * *Width closes the gap (primary).* At the highest sparsity the ERK network loses
-#   {glue:text}`rel_gap_narrow_top:.1f`% of the dense network's accuracy at width
+# * *Matching dense (primary, {glue:text}`outcome_match`).* At the lowest sparsity and width
+#   {glue:text}`width_wide`, the ERK network reaches {glue:text}`erk_acc_wide_low:.1f`%
+#   against the dense network's {glue:text}`dense_acc_wide:.1f`%: a relative gap of
+#   {glue:text}`rel_gap_wide_low:.2f`% of dense accuracy, 95% interval
+#   [{glue:text}`low_match:.2f`, {glue:text}`high_match:.2f`], against the margin of
+#   {glue:text}`match_margin:g`%. The interval lies wholly above zero (the pruned network is
+#   worse) and reaches both sides of the margin, so five seeds cannot tell whether it matches
+#   in the papers' sense.
+# * *The regime.* The dense network at width {glue:text}`width_wide` is
+#   {glue:text}`dense_gain:.2f` points ahead of width {glue:text}`width_second`
+#   ({glue:text}`dense_acc_second:.1f`%), interval [{glue:text}`dense_gain_low:.2f`,
+#   {glue:text}`dense_gain_high:.2f`]: it has not stopped gaining from width, although it has
+#   stopped gaining from further training (see *Notes*). The papers' networks that match dense
+#   sit where more width no longer helps the dense network; ours do not yet, and the next width
+#   (512) costs more than three times as much per step as width 256. Whether an MLP on
+#   MNIST-1D catches up there is for the full profile (widths to 1024).
+# * *Width closes the gap ({glue:text}`outcome_gap`).* At the highest sparsity the ERK network
+#   loses {glue:text}`rel_gap_narrow_top:.1f`% of the dense network's accuracy at width
 #   {glue:text}`width_narrow` and {glue:text}`rel_gap_wide_top:.1f`% at width
-#   {glue:text}`width_wide`; the paired difference of the relative gaps lies in
-#   [{glue:text}`low_gap:.1f`, {glue:text}`high_gap:.1f`] percentage points
-#   ({glue:text}`outcome_gap`). In accuracy points the gap shrinks less, from
+#   {glue:text}`width_wide`; the paired difference lies in [{glue:text}`low_gap:.1f`,
+#   {glue:text}`high_gap:.1f`] percentage points. In accuracy points the gap shrinks less, from
 #   {glue:text}`points_gap_narrow_top:.1f` to {glue:text}`points_gap_wide_top:.1f`, because the
 #   dense network itself improves with width (from {glue:text}`dense_acc_narrow:.1f`% to
 #   {glue:text}`dense_acc_wide:.1f`%).
-# * *Matching dense ({glue:text}`outcome_match`).* Even at the lowest sparsity and the largest
-#   width, the ERK network trails dense by {glue:text}`points_gap_wide_low:.1f` points
-#   (interval of ERK minus dense [{glue:text}`low_match:.1f`, {glue:text}`high_match:.1f`],
-#   against a margin of one point). The papers' networks that match dense are Wide ResNets with
-#   millions of weights trained for 160 epochs; ours keep at most about 16,000 weights after
-#   pruning and train for a few epochs, so whether MLPs on MNIST-1D ever catch up lies beyond
-#   the quick profile (the full profile goes to width 1024).
 # * *ERK against uniform ({glue:text}`outcome_erk`).* Averaged over widths, ERK is ahead by
 #   {glue:text}`erk_minus_uniform:.1f` points at the highest sparsity (interval
 #   [{glue:text}`low_erk:.1f`, {glue:text}`high_erk:.1f`]). ERK keeps
 #   {glue:text}`erk_out_density:.0f`% of the widest network's small output layer and
 #   {glue:text}`erk_mid_density:.1f`% of its large middle layer; the uniform split starves the
 #   read-out instead.
-# * *The sham.* With `sham = True` the widest slot trains the narrowest network, so the two
-#   relative gaps differ only through their mask draws, and the primary does not pass (the
+# * *The sham.* With `sham = True` the widest slot trains the narrowest network, dense and
+#   pruned alike, so the primary reads the narrow network's large gap and cannot pass (the
 #   stored sham run is in the verdict box above).
 
 # %% [markdown] tags=[]
@@ -424,18 +466,27 @@ explore(show, width=widgets.SelectionSlider(options=WIDTHS, value=WIDTHS[-1],
 # **What differs from the papers.**
 #
 # * *Scale.* Liu et al. train ResNets and Wide ResNets on CIFAR-10/100 and ImageNet for hundreds
-#   of epochs; we train MLPs of width 32 to 256 on MNIST-1D for 1,000 Adam steps (quick
-#   profile). Width is the only size we sweep; the papers also vary depth.
-# * *Relative gaps.* The primary compares the share of dense accuracy lost, not the gap in
-#   points, because our dense networks gain almost 20 points from width 32 to 256; Liu et al.
-#   plot accuracies, where their dense networks are close to saturation.
-# * *Sizing and the rule.* The widths, sparsities, step count and learning rate come from the
-#   chapter's first version (three seeds), sized so that the dense network at width 32 learns
-#   well above chance and the 95% ERK network at the same width still learns at all. The rule was
-#   rewritten once for the book's interval rules (a primary against the narrowest width, five
-#   seeds, matching dense as a non-inferiority criterion) before the stored run, and not changed
-#   after it. No learning rate is tuned, so no validation split is held out: every arm trains
-#   with the same settings.
+#   of epochs; we train MLPs of width 32 to 256 on MNIST-1D for 1,250 Adam steps (quick
+#   profile, 20 epochs). Width is the only size we sweep; the papers also vary depth.
+# * *Relative gaps.* Every criterion on the gap to dense uses the share of dense accuracy
+#   lost, not the gap in points, because our dense networks gain many points from width 32 to
+#   256; Liu et al. plot accuracies, where their dense networks are close to saturation.
+# * *Sizing and the rule.* The chapter's first version tested only the trend (the gap shrinks
+#   with width) and matching dense as a criterion in points; issue 13 asked for matching as the
+#   primary, in a regime where the dense network has stopped improving. The margin (2% of
+#   dense accuracy) was fixed from the papers' notion of matching before the rule's first run.
+#   The training length and learning rate were then re-sized on the dense arm, in throwaway
+#   runs of two seeds (seeds 100 and 101, not the stored ones) at width 256: with the old
+#   setting (Adam at 0.002, 1,000 steps) the dense network was still improving in time; at 0.002
+#   it stopped improving after about 2,000 steps, at 0.005 after about 1,000, so the quick
+#   profile trains 1,250 steps at 0.005. Those runs also showed the ERK arms (at width 256 and
+#   80% sparsity about 1 to 3 points behind dense, depending on the setting), so the choice is
+#   not blind to the method; it was made on the dense plateau, and the rule was not changed
+#   after the stored run. One further throwaway run (one seed, width 512, 0.002, 1,500 steps)
+#   put the dense network at width 512 within a point of width 256. To pay for the longer
+#   training inside the old time, the uniform split now runs at the highest sparsity only (the
+#   one criterion that reads it). No learning rate is tuned per arm, so no validation split is
+#   held out: every arm trains with the same settings.
 # * *Layer-wise rules.* We compare uniform and ERK. Liu et al. also study ER without the kernel
 #   term (identical to ERK for fully connected layers), and uniform variants that keep the first
 #   layer dense; Gadhikar et al. propose balanced and pyramidal ratios, not run here.
@@ -448,7 +499,8 @@ explore(show, width=widgets.SelectionSlider(options=WIDTHS, value=WIDTHS[-1],
 # **What to try.**
 #
 # * Add `0.98` to `sparsities`: at which width does ERK's advantage over uniform appear or vanish?
-# * Widen further with `widths = [32, 64, 128, 256, 512]` (slower): does the gap reach zero?
+# * Widen further with `widths = [32, 64, 128, 256, 512]` (slower): does the gap reach zero, and
+#   does the dense network still gain from width?
 #
 # **References.**
 #
