@@ -3,6 +3,8 @@ weights, and the dense computation."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -10,7 +12,13 @@ from scipy import stats
 
 from dlrepro.errors import ConfigError
 from dlrepro.models import MLP, BatchedMLP
-from dlrepro.prune import BinarySupermask, SignedSupermask, SupermaskMLP
+from dlrepro.prune import (
+    ELU_GAIN,
+    BinarySupermask,
+    SignedSupermask,
+    SupermaskMLP,
+    scaled_signed_constant,
+)
 from dlrepro.train import TrainConfig, evaluate_batched, train_batched
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -189,3 +197,52 @@ def test_bad_inputs_raise_config_error():
         SupermaskMLP([w[0] for w in weights])  # not stacked
     with pytest.raises(ConfigError):
         SupermaskMLP(weights, biases[:2])
+
+
+def test_scaled_signed_constant_closed_form_and_elus():
+    z = torch.randn(3, 20, 50, generator=gen(30))
+    z[0, 0, 0] = 0.0  # a zero counts as positive
+    for density, gain in ((0.5, ELU_GAIN), (0.1, ELU_GAIN), (0.02, 2.0), (1.0, 1.0)):
+        w = scaled_signed_constant(z, density, gain)
+        c = (gain / (density * 50)) ** 0.5
+        torch.testing.assert_close(w.abs(), torch.full_like(z, c), rtol=1e-6, atol=0)
+        assert torch.equal(w > 0, z >= 0)
+    # Koster et al.'s ELUS: +-sqrt(3 / fan_in), the ELU gain at half density
+    torch.testing.assert_close(scaled_signed_constant(z).abs(),
+                               torch.full_like(z, (3 / 50) ** 0.5), rtol=1e-6, atol=0)
+    # a (out, in) matrix works as well, and bad arguments raise
+    assert scaled_signed_constant(z[0], 0.2).shape == (20, 50)
+    for bad in (dict(density=0.0), dict(density=1.5), dict(gain=0.0)):
+        with pytest.raises(ConfigError):
+            scaled_signed_constant(z, **bad)
+    with pytest.raises(ConfigError):
+        scaled_signed_constant(torch.ones(5))
+
+
+def test_scaled_weights_keep_the_pre_activation_variance_under_a_mask():
+    # A mask keeping density * fan_in weights of every row leaves each row with squared norm
+    # exactly gain, so with independent unit-variance inputs Var(pre-activation) = gain whatever
+    # the density (the point of scaling the fan-in); checked exactly and by simulation.
+    fan_in, out = 200, 64
+    x = torch.randn(20000, fan_in, generator=gen(31))
+    for density in (0.05, 0.25, 1.0):
+        w = scaled_signed_constant(torch.randn(out, fan_in, generator=gen(32)), density, 2.0)
+        keep = round(density * fan_in)
+        order = torch.rand(out, fan_in, generator=gen(33)).argsort(dim=1)
+        mask = torch.zeros(out, fan_in).scatter_(1, order[:, :keep], 1.0)
+        torch.testing.assert_close((w * mask).pow(2).sum(1), torch.full((out,), 2.0))
+        var = (x @ (w * mask).T).var(dim=0).mean().item()
+        assert abs(var - 2.0) < 0.05, var
+
+
+def test_elu_gain_is_the_inverse_second_moment_of_elu():
+    # 1 / E[elu(z)^2], z ~ N(0, 1), by quadrature: 1.5505; the authors' ELU variance rounds it
+    from scipy import integrate
+
+    def second_moment(z):
+        return (z if z > 0 else math.expm1(z)) ** 2 * stats.norm.pdf(z)
+
+    moment = sum(integrate.quad(second_moment, a, b)[0]
+                 for a, b in ((-math.inf, 0.0), (0.0, math.inf)))
+    assert abs(1 / moment - 1.5505) < 1e-3
+    assert abs(ELU_GAIN - 1 / moment) / (1 / moment) < 0.04

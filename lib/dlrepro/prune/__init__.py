@@ -5,7 +5,8 @@
 * :mod:`~dlrepro.prune.budgets`: per-layer density budgets (uniform, Erdos-Renyi-Kernel) and
   random masks that follow them.
 * :mod:`~dlrepro.prune.saliency`: pruning at initialization (SNIP, SynFlow).
-* :mod:`~dlrepro.prune.supermask`: learned binary and signed masks over frozen random weights.
+* :mod:`~dlrepro.prune.supermask`: learned binary and signed masks over frozen random weights,
+  and the density-scaled signed-constant weights they search.
 * :mod:`~dlrepro.prune.data_scores`: data pruning scores (EL2N, GraNd).
 * :mod:`~dlrepro.prune.surgeon`: one-shot Optimal Brain Surgeon with the empirical Fisher, dense
   or matrix-free (M-FAC).
@@ -35,7 +36,14 @@ from dlrepro.prune.magnitude import (
     random_masks,
 )
 from dlrepro.prune.saliency import snip_masks, snip_scores, synflow_masks, synflow_scores
-from dlrepro.prune.supermask import SUPERMASKS, BinarySupermask, SignedSupermask, SupermaskMLP
+from dlrepro.prune.supermask import (
+    ELU_GAIN,
+    SUPERMASKS,
+    BinarySupermask,
+    SignedSupermask,
+    SupermaskMLP,
+    scaled_signed_constant,
+)
 from dlrepro.prune.surgeon import (
     DenseInverse,
     MFACInverse,
@@ -68,6 +76,8 @@ __all__ = [
     "SignedSupermask",
     "SupermaskMLP",
     "SUPERMASKS",
+    "ELU_GAIN",
+    "scaled_signed_constant",
     "el2n_scores",
     "grand_scores",
     "grand_scores_batched_mlp",

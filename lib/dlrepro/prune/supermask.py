@@ -13,6 +13,13 @@
   gradient is straight-through as above. (The paper's main variant uses a fixed threshold on the
   scores instead of a top-``k``, so its density is learned; a fixed ``k`` makes the density a
   knob that binary and signed masks share.)
+* Frozen weights for both (:func:`scaled_signed_constant`): every weight of a layer has the same
+  magnitude and a random sign, ``sqrt(gain / (density * fan_in))``. Dividing the fan-in by the
+  share of weights a mask keeps is the "scaled fan-in" of the edge-popup code (its
+  ``scale_fan`` option); ``gain = 2`` is its signed Kaiming constant for ReLU. Koster et al.'s
+  ELUS weights are the ELU member of this family: ``gain = 1.5`` (:data:`ELU_GAIN`, the
+  variance ``1.5 / fan_in`` their code uses for ELU networks) at ``density = 0.5``, i.e.
+  ``+-sqrt(3 / fan_in)``.
 
 :class:`SupermaskMLP` holds ``S`` frozen MLPs with stacked weights ``(S, out, in)`` and computes
 what :class:`~dlrepro.models.BatchedMLP` computes with the masked weights; its only parameters
@@ -30,7 +37,12 @@ from torch import nn
 from dlrepro.errors import ConfigError
 from dlrepro.models import BatchedMLP, activation
 
-__all__ = ["BinarySupermask", "SignedSupermask", "SupermaskMLP", "SUPERMASKS"]
+__all__ = ["BinarySupermask", "SignedSupermask", "SupermaskMLP", "SUPERMASKS", "ELU_GAIN",
+           "scaled_signed_constant"]
+
+#: Variance gain of an ELU layer (alpha = 1): ``Var(w) = ELU_GAIN / fan_in`` keeps the scale of
+#: the pre-activations, as He et al.'s 2 does for ReLU (1 / E[elu(z)^2] = 1.55 for z ~ N(0, 1)).
+ELU_GAIN = 1.5
 
 
 def _kept(n: int, density: float) -> int:
@@ -81,6 +93,26 @@ class SignedSupermask(torch.autograd.Function):
 
 
 SUPERMASKS = {"binary": BinarySupermask, "signed": SignedSupermask}
+
+
+def scaled_signed_constant(weight: torch.Tensor, density: float = 0.5,
+                           gain: float = ELU_GAIN) -> torch.Tensor:
+    """``sign(weight) * sqrt(gain / (density * fan_in))``, ``fan_in = weight.shape[-1]``.
+
+    ``weight`` is ``(out, in)`` or stacked ``(S, out, in)``; only its signs are used (a zero
+    counts as positive). A row that keeps ``density * fan_in`` of these weights has squared norm
+    ``gain``, so the kept weights give a unit's pre-activation the variance that ``gain / fan_in``
+    gives a dense layer. ``density = 0.5`` with the default gain is Koster et al.'s ELUS.
+    """
+    if weight.dim() < 2:
+        raise ConfigError(f"scaled_signed_constant needs (out, in) or (S, out, in) weights, "
+                          f"got shape {tuple(weight.shape)}")
+    if not 0.0 < density <= 1.0:
+        raise ConfigError(f"scaled_signed_constant: density must lie in (0, 1], got {density}")
+    if not gain > 0.0:
+        raise ConfigError(f"scaled_signed_constant: gain must be positive, got {gain}")
+    magnitude = math.sqrt(gain / (density * weight.shape[-1]))
+    return torch.where(weight >= 0, magnitude, -magnitude).to(weight.dtype)
 
 
 class SupermaskMLP(nn.Module):
