@@ -112,7 +112,7 @@ SETTINGS = {
               "eval_every": 10, "grid_points": 2},
     # 6 learning rates per inner optimizer, half a decade apart, 5 seeds, under a minute of CPU.
     "quick": {"seeds": 5, "num_samples": 5000, "width": 128, "steps": 500, "batch_size": 100,
-              "eval_every": 25, "grid_points": 6},
+              "eval_every": 100, "grid_points": 6},
     # One GPU: twice the data and width, six times the steps, a finer grid, eight seeds.
     "full": {"seeds": 8, "num_samples": 10000, "width": 256, "steps": 3000, "batch_size": 100,
              "eval_every": 100, "grid_points": 11},
