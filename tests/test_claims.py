@@ -166,24 +166,18 @@ def test_unpaired_comparison_uses_welch():
     assert (result.interval.low, result.interval.high) == (pytest.approx(low), pytest.approx(high))
 
 
-def test_edge_pick_makes_a_fail_undecided_too():
+@pytest.mark.parametrize("method, control, interior", [
+    ([0.9, 0.91, 0.92], [0.5, 0.52, 0.51], PASS),
+    ([0.5, 0.52, 0.51], [0.9, 0.91, 0.92], FAIL),
+])
+def test_edge_pick_makes_a_pass_or_a_fail_undecided(method, control, interior):
     c = superiority("beats", "gain", "m", "c", rests_on=("lr",))
-    values = {"m": np.array([0.5, 0.52, 0.51]), "c": np.array([0.9, 0.91, 0.92])}
+    values = {"m": np.array(method), "c": np.array(control)}
     inner = tune("lr", [1, 2, 3], np.array([0.1, 0.9, 0.2]))
-    edge = tune("lr", [1, 2, 3], np.array([0.9, 0.2, 0.1]))
-    assert c.evaluate(values, {"lr": inner}).outcome == FAIL
-    result = c.evaluate(values, {"lr": edge})
-    assert result.outcome == UNDECIDED and "edge" in result.reason
-
-
-def test_edge_pick_makes_a_pass_undecided():
-    c = superiority("beats", "gain", "m", "c", rests_on=("lr",))
-    values = {"m": np.array([0.9, 0.91, 0.92]), "c": np.array([0.5, 0.52, 0.51])}
-    inner = tune("lr", [1, 2, 3], np.array([0.1, 0.9, 0.2]))
-    edge = tune("lr", [1, 2, 3], np.array([0.1, 0.2, 0.9]))
-    assert c.evaluate(values, {"lr": inner}).outcome == PASS
-    result = c.evaluate(values, {"lr": edge})
-    assert result.outcome == UNDECIDED and "edge" in result.reason
+    assert c.evaluate(values, {"lr": inner}).outcome == interior
+    for scores in ([0.1, 0.2, 0.9], [0.9, 0.2, 0.1]):  # the top edge, the bottom edge
+        result = c.evaluate(values, {"lr": tune("lr", [1, 2, 3], np.array(scores))})
+        assert result.outcome == UNDECIDED and "edge" in result.reason
     with pytest.raises(ConfigError, match="rests on"):
         c.evaluate(values, {})
 

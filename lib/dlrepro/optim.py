@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
+from dlrepro import zeroth
 from dlrepro.errors import ConfigError
 
 __all__ = ["Adam", "Lookahead", "PerModelRate", "GradientNoise", "AdaHessian", "hutchinson_probe",
@@ -604,29 +605,22 @@ def quantize_scalar(value: float, scale: float, bits: int = 8) -> int:
     ``[-scale, scale]`` onto ``[-(2^(bits-1) - 1), 2^(bits-1) - 1]`` (values outside are clipped).
     With ``bits=8`` the integer fits one byte (Zelikman et al., 2023,
     https://arxiv.org/abs/2306.10015); the error inside the range is at most half a step,
-    ``scale / (2^(bits-1) - 1) / 2``."""
+    ``scale / (2^(bits-1) - 1) / 2``. The one-value case of :func:`dlrepro.zeroth.quantize`."""
     scale = _number("quantize_scalar", "scale", scale, 0.0, low_open=True)
-    levels = _levels(bits)
     value = float(value)
     if not math.isfinite(value):
         raise ConfigError(f"quantize_scalar: value must be finite, got {value!r}")
-    return max(-levels, min(levels, round(value / scale * levels)))
+    return int(zeroth.quantize(torch.tensor(value, dtype=torch.float64), scale, bits))
 
 
 def dequantize_scalar(code: int, scale: float, bits: int = 8) -> float:
-    """The value an integer from :func:`quantize_scalar` stands for: ``code * scale / levels``."""
+    """The value an integer from :func:`quantize_scalar` stands for: ``code * scale / levels``
+    (the one-value case of :func:`dlrepro.zeroth.dequantize`)."""
     scale = _number("dequantize_scalar", "scale", scale, 0.0, low_open=True)
-    levels = _levels(bits)
-    if not isinstance(code, int) or abs(code) > levels:
-        raise ConfigError(f"dequantize_scalar: code must be an integer in [-{levels}, {levels}]"
-                          f", got {code!r}")
-    return code * scale / levels
-
-
-def _levels(bits: Any) -> int:
-    if not isinstance(bits, int) or isinstance(bits, bool) or not 2 <= bits <= 32:
-        raise ConfigError(f"quantize_scalar: bits must be an integer in [2, 32], got {bits!r}")
-    return 2 ** (bits - 1) - 1
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise ConfigError(f"dequantize_scalar: code must be an integer, got {code!r}")
+    return float(zeroth.dequantize(torch.tensor(code, dtype=torch.int64), scale, bits,
+                                   dtype=torch.float64))
 
 
 def _learning_rates(params: list[torch.Tensor], lr: float | Sequence[float]) -> list[float]:
