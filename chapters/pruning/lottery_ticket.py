@@ -418,10 +418,11 @@ explore(show_round, round_number=widgets.IntSlider(value=check + 1, min=1, max=l
 # quick profile (3 seeds, 74 s). To fit five seeds into the minute, each round now prunes 45%
 # of each hidden layer and 25% of the output layer, so the quick profile's 4 rounds reach about
 # the density of 11 rounds of the paper's schedule (just under 10% of the weights; the full
-# profile's 6 rounds reach about 3%, as 16 of the paper's would). Faster pruning is closer to one-shot pruning, which the
-# paper finds yields tickets that match the dense network only at higher densities; if
-# anything this works against the ticket. The step count (1,000) was kept: the control arms
-# already reach their lowest validation loss late, and fewer steps would cut them off sooner.
+# profile's 6 rounds reach about 3%, as 16 of the paper's would). Faster pruning is closer to
+# one-shot pruning, which the paper finds yields tickets that match the dense network only at
+# higher densities; if anything this works against the ticket. The step count (1,000) was
+# kept: the control arms already reach their lowest validation loss late, and fewer steps
+# would cut them off sooner.
 #
 # **Controls.** The random-mask arm keeps the ticket's initial values and only moves the mask, so
 # it tests whether the *structure* found by IMP matters; the re-initialized arm keeps the
