@@ -1,4 +1,4 @@
-"""dlrepro.models: MLP, CNN1d and BatchedMLP against closed forms and plain PyTorch."""
+"""dlrepro.models: MLP, CNN1d and the batched models against closed forms and plain PyTorch."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dlrepro.errors import ConfigError
 from dlrepro.models import (
     ACTIVATIONS,
     MLP,
+    BatchedCNN1d,
     BatchedMLP,
     BatchedResidualMLP,
     CNN1d,
@@ -256,3 +257,88 @@ def test_batched_residual_copies_weights_and_rejects_mixed_shapes():
         BatchedResidualMLP([ResidualMLP(4, 3, 1, 2), ResidualMLP(4, 3, 2, 2)])
     with pytest.raises(ConfigError, match="share one shape"):
         BatchedResidualMLP([ResidualMLP(4, 3, 1, 2), ResidualMLP(4, 3, 1, 2, "tanh")])
+
+
+# --------------------------------------------------------------------------- BatchedCNN1d
+
+
+def cnns(count: int, length: int = 20, channels=(3, 5, 4), activation_name="relu",
+         classes: int = 4) -> list[CNN1d]:
+    nets = []
+    for seed in range(count):
+        torch.manual_seed(seed)
+        nets.append(CNN1d(length, classes, channels, activation_name))
+    return nets
+
+
+@pytest.mark.parametrize("activation_name,length", [("relu", 20), ("tanh", 37)])
+def test_batched_cnn_forward_equals_each_source_cnn(activation_name, length):
+    nets = cnns(3, length, activation_name=activation_name)
+    batched = BatchedCNN1d(nets)
+    assert batched.num_models == 3
+    assert [tuple(w.shape) for w in batched.conv_weights] == [
+        (3, 3, 1, 5), (3, 5, 3, 5), (3, 4, 5, 5)]
+    assert [tuple(b.shape) for b in batched.conv_biases] == [(3, 3), (3, 5), (3, 4)]
+    assert batched.readout_weight.shape == (3, 4, nets[0].readout.in_features)
+    assert batched.readout_bias.shape == (3, 4)
+    torch.manual_seed(10)
+    shared = torch.randn(6, length)
+    per_model = torch.randn(3, 6, length)
+    out, out_each = batched(shared), batched(per_model)
+    assert out.shape == out_each.shape == (3, 6, 4)
+    for s, net in enumerate(nets):
+        torch.testing.assert_close(out[s], net(shared))
+        torch.testing.assert_close(out_each[s], net(per_model[s]))
+    # With a channel axis, as CNN1d accepts (batch, 1, L).
+    torch.testing.assert_close(batched(per_model.unsqueeze(2)), out_each)
+    with pytest.raises(ConfigError, match="per-model"):
+        batched(torch.randn(2, 6, length))  # neither shared nor one batch per model
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_batched_cnn_summed_loss_gives_each_slice_its_own_gradient(shared):
+    nets = cnns(3, 23, activation_name="tanh")
+    batched = BatchedCNN1d(nets)
+    gen = torch.Generator().manual_seed(4)
+    x = torch.randn(5, 23, generator=gen) if shared else torch.randn(3, 5, 23, generator=gen)
+    y = torch.randint(0, 4, (3, 5), generator=gen)
+    loss = F.cross_entropy(batched(x).transpose(1, 2), y, reduction="none").mean(1).sum()
+    loss.backward()
+    for s, net in enumerate(nets):
+        F.cross_entropy(net(x if shared else x[s]), y[s]).backward()
+        for i, conv in enumerate(net.convs):
+            torch.testing.assert_close(batched.conv_weights[i].grad[s], conv.weight.grad)
+            torch.testing.assert_close(batched.conv_biases[i].grad[s], conv.bias.grad)
+        torch.testing.assert_close(batched.readout_weight.grad[s], net.readout.weight.grad)
+        torch.testing.assert_close(batched.readout_bias.grad[s], net.readout.bias.grad)
+
+
+def test_batched_cnn_unstack_round_trip_and_copies_weights():
+    nets = cnns(3, 37, channels=(3, 5), activation_name="tanh")
+    batched = BatchedCNN1d(nets)
+    x = torch.randn(5, 37)
+    for original, copy in zip(nets, batched.unstack(), strict=True):
+        assert (copy.length, copy.num_classes, copy.channels, copy.activation_name) == (
+            37, 4, (3, 5), "tanh")
+        for (name, a), (name_copy, b) in zip(original.named_parameters(),
+                                             copy.named_parameters(), strict=True):
+            assert name == name_copy
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+        torch.testing.assert_close(copy(x), original(x))
+    with torch.no_grad():  # the batched weights are copies, and unstack reads them back
+        batched.conv_weights[1][2].zero_()
+        batched.readout_bias[2].fill_(7.0)
+    assert nets[2].convs[1].weight.abs().sum().item() > 0
+    changed = batched.unstack()[2]
+    assert torch.all(changed.convs[1].weight == 0) and torch.all(changed.readout.bias == 7.0)
+    torch.testing.assert_close(changed(x), batched(x)[2])
+
+
+def test_batched_cnn_rejects_empty_and_mixed_shapes():
+    with pytest.raises(ConfigError, match="at least one"):
+        BatchedCNN1d([])
+    reference = CNN1d(20, 4, (3, 5))
+    for other in (CNN1d(20, 4, (3, 6)), CNN1d(20, 4, (3, 5, 5)), CNN1d(24, 4, (3, 5)),
+                  CNN1d(20, 3, (3, 5)), CNN1d(20, 4, (3, 5), "tanh")):
+        with pytest.raises(ConfigError, match="share one shape"):
+            BatchedCNN1d([reference, other])

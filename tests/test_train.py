@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from dlrepro.errors import ConfigError
-from dlrepro.models import MLP, BatchedMLP
+from dlrepro.models import MLP, BatchedCNN1d, BatchedMLP, CNN1d
 from dlrepro.train import (
     History,
     TrainConfig,
@@ -49,7 +49,8 @@ def mlps(count: int = SEEDS) -> list[MLP]:
     return out
 
 
-def assert_same_weights(batched: BatchedMLP, singles: list[MLP], atol=2e-5):
+def assert_same_weights(batched: BatchedMLP | BatchedCNN1d, singles: list[MLP] | list[CNN1d],
+                        atol=2e-5):
     for s, (copied, single) in enumerate(zip(batched.unstack(), singles, strict=True)):
         for a, b in zip(copied.parameters(), single.parameters(), strict=True):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=atol, msg=f"model {s}")
@@ -70,6 +71,32 @@ def test_train_batched_equals_train_one_by_one(toy, optimizer, lr, weight_decay)
     history_b = train_batched(batched, x, y, config, [gen(100 + s) for s in range(SEEDS)])
     histories = [train(m, x, y, config, gen(100 + s)) for s, m in enumerate(singles)]
     # Training moved the weights, and it moved them identically.
+    moved = max((p - p0).abs().max().item()
+                for p, p0 in zip(batched.parameters(), initial, strict=True))
+    assert moved > 1e-3
+    assert_same_weights(batched, singles)
+    assert history_b.steps == histories[0].steps == [10, 20, 30]
+    assert history_b["train_loss"].shape == (3, SEEDS)
+    for s, history in enumerate(histories):
+        np.testing.assert_allclose(history_b["train_loss"][:, s], history["train_loss"],
+                                   rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(history_b["train_acc"][:, s], history["train_acc"], atol=1e-6)
+
+
+@pytest.mark.parametrize("optimizer,lr,weight_decay", [
+    ("sgd", 0.05, 0.0), ("sgd", 0.05, 1e-3), ("adam", 1e-2, 0.0), ("adam", 1e-2, 1e-3)])
+def test_train_batched_cnn_equals_train_one_by_one(toy, optimizer, lr, weight_decay):
+    x, y = toy  # the FEATURES columns read as signals of length FEATURES
+    config = TrainConfig(steps=30, batch_size=32, lr=lr, optimizer=optimizer,
+                         weight_decay=weight_decay, eval_every=10)
+    singles = []
+    for seed in range(SEEDS):
+        torch.manual_seed(seed)
+        singles.append(CNN1d(FEATURES, CLASSES, channels=(6, 6)))
+    batched = BatchedCNN1d(singles)
+    initial = [p.detach().clone() for p in batched.parameters()]
+    history_b = train_batched(batched, x, y, config, [gen(100 + s) for s in range(SEEDS)])
+    histories = [train(m, x, y, config, gen(100 + s)) for s, m in enumerate(singles)]
     moved = max((p - p0).abs().max().item()
                 for p, p0 in zip(batched.parameters(), initial, strict=True))
     assert moved > 1e-3
@@ -323,3 +350,18 @@ def test_train_is_deterministic_given_generator(toy):
     train(b, x, y, config, gen(3))
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("compile_model, compiled", [(None, False), (False, False), (True, True)])
+def test_compile_model_is_off_on_the_cpu_unless_asked(toy, monkeypatch, compile_model, compiled):
+    """``torch.compile`` wraps the forward pass only when asked (or on CUDA by default); the
+    stand-in records the call and returns the model, so training is the eager one."""
+    calls = []
+    monkeypatch.setattr(torch, "compile", lambda model: calls.append(model) or model)
+    x, y = toy
+    config = TrainConfig(steps=2, batch_size=32)
+    net = mlps(1)[0]
+    train(net, x, y, config, gen(0), compile_model=compile_model)
+    batched = BatchedMLP.from_models(mlps(2))
+    train_batched(batched, x, y, config, [gen(0), gen(1)], compile_model=compile_model)
+    assert calls == ([net, batched] if compiled else [])

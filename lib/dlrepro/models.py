@@ -5,7 +5,9 @@
 * :class:`BatchedMLP`: ``S`` independent MLPs of the same shape stored as stacked weights, so
   that several seeds (or several arms of an experiment) train in one pass with batched matrix
   products. Model ``s`` of a ``BatchedMLP`` computes exactly what the ``s``-th source
-  :class:`MLP` computes.
+  :class:`MLP` computes;
+* :class:`BatchedCNN1d`: the same for ``S`` :class:`CNN1d` s, the seeds as the groups of one
+  grouped convolution per layer.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from dlrepro.errors import ConfigError
 
 __all__ = ["ACTIVATIONS", "MLP", "seeded_mlps", "ResidualBlock", "ResidualMLP", "CNN1d",
-           "BatchedMLP", "BatchedResidualMLP", "activation"]
+           "BatchedMLP", "BatchedResidualMLP", "BatchedCNN1d", "activation"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -123,7 +126,9 @@ class ResidualMLP(nn.Sequential):
 class CNN1d(nn.Module):
     """Conv1d stack (kernel 5, stride 2, padding 2) then a linear read-out.
 
-    Follows the small CNN that Greydanus & Kobak (2024) train on MNIST-1D.
+    Follows the small CNN that Greydanus & Kobak (2024) train on MNIST-1D. Inputs are
+    ``(batch, L)`` or ``(batch, 1, L)``; ``length``, ``num_classes``, ``channels`` and
+    ``activation_name`` record the constructor's arguments.
     """
 
     def __init__(
@@ -134,6 +139,8 @@ class CNN1d(nn.Module):
         activation_name: str = "relu",
     ) -> None:
         super().__init__()
+        self.length, self.num_classes = length, num_classes
+        self.channels, self.activation_name = tuple(channels), activation_name
         layers: list[nn.Module] = []
         in_channels = 1
         for out_channels in channels:
@@ -143,6 +150,11 @@ class CNN1d(nn.Module):
             length = (length + 2 * 2 - 5) // 2 + 1
         self.features = nn.Sequential(*layers)
         self.readout = nn.Linear(in_channels * length, num_classes)
+
+    @property
+    def convs(self) -> list[nn.Conv1d]:
+        """The convolutions in order (the read-out is ``self.readout``)."""
+        return [m for m in self.features if isinstance(m, nn.Conv1d)]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() == 2:
@@ -279,3 +291,84 @@ class BatchedResidualMLP(nn.Module):
         for b in range(self.blocks):
             h = self.act(h + self._linear(self.act(self._linear(h, 2 * b + 1)), 2 * b + 2))
         return self._linear(h, len(self.weights) - 1)
+
+
+class BatchedCNN1d(nn.Module):
+    """``S`` :class:`CNN1d` s of one shape (the MNIST-1D CNN of Greydanus & Kobak, 2024) with
+    stacked weights: convolutions ``(S, C_out, C_in, 5)`` and ``(S, C_out)``, read-out
+    ``(S, classes, features)`` and ``(S, classes)``.
+
+    ``forward`` takes ``(S, batch, L)`` or ``(S, batch, 1, L)`` (each model its own batch) or a
+    shared ``(batch, L)``, and returns ``(S, batch, classes)``; model ``s`` computes what
+    ``nets[s]`` computes (up to float rounding). A 3-D input is always read as one batch per
+    model (as by :class:`BatchedMLP`), so a shared batch goes in without its channel axis.
+
+    Each layer is one grouped convolution with the models as its ``S`` groups, the read-out one
+    batched matrix product over the features flattened channel-major, as ``CNN1d`` flattens
+    them. As for :class:`BatchedMLP`, the loss summed over models gives every slice its own
+    model's gradient, so element-wise optimizers update each model as if it were alone.
+    """
+
+    def __init__(self, nets: Sequence[CNN1d]) -> None:
+        super().__init__()
+        if not nets:
+            raise ConfigError("BatchedCNN1d needs at least one CNN1d")
+        shapes = {(net.activation_name, *((c.stride, c.padding) for c in net.convs),
+                   *(p.shape for p in net.parameters())) for net in nets}
+        if len(shapes) != 1:
+            raise ConfigError(f"BatchedCNN1d: the networks must share one shape and activation, "
+                              f"got {len(shapes)} different ones")
+        first = nets[0]
+        layers = list(zip(*(net.convs for net in nets)))
+        self.conv_weights = nn.ParameterList(
+            nn.Parameter(torch.stack([c.weight.detach() for c in layer])) for layer in layers)
+        self.conv_biases = nn.ParameterList(
+            nn.Parameter(torch.stack([c.bias.detach() for c in layer])) for layer in layers)
+        self.readout_weight = nn.Parameter(
+            torch.stack([net.readout.weight.detach() for net in nets]))
+        self.readout_bias = nn.Parameter(torch.stack([net.readout.bias.detach() for net in nets]))
+        self.strides = [c.stride[0] for c in first.convs]
+        self.paddings = [c.padding[0] for c in first.convs]
+        self.length, self.activation_name = first.length, first.activation_name
+        self.act = activation(first.activation_name)
+
+    @property
+    def num_models(self) -> int:
+        return self.readout_weight.shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        num_models = self.num_models
+        if x.dim() == 4 and x.shape[2] == 1:
+            x = x.squeeze(2)
+        if x.dim() == 2:  # shared: the first layer is a plain convolution with S * C_out outputs
+            h, groups = x.unsqueeze(1), 1
+        elif x.dim() == 3 and x.shape[0] == num_models:
+            h, groups = x.transpose(0, 1), num_models  # (batch, S, L): model s is group s
+        else:
+            raise ConfigError(f"BatchedCNN1d: expected a shared (batch, L) or per-model "
+                              f"({num_models}, batch, L) or ({num_models}, batch, 1, L) input, "
+                              f"got {tuple(x.shape)}")
+        for weight, bias, stride, padding in zip(self.conv_weights, self.conv_biases,
+                                                 self.strides, self.paddings):
+            h = F.conv1d(h, weight.flatten(0, 1), bias.flatten(), stride, padding, groups=groups)
+            h = self.act(h)
+            groups = num_models
+        # (batch, S * C, L') -> (S, batch, C * L'): channel-major, as CNN1d's flatten(1).
+        h = h.reshape(h.shape[0], num_models, -1).transpose(0, 1)
+        return torch.baddbmm(self.readout_bias.unsqueeze(1), h, self.readout_weight.transpose(1, 2))
+
+    def unstack(self) -> list[CNN1d]:
+        """Copy model ``s`` out as a plain :class:`CNN1d`."""
+        channels = [w.shape[1] for w in self.conv_weights]
+        models = []
+        for s in range(self.num_models):
+            net = CNN1d(self.length, self.readout_weight.shape[1], channels, self.activation_name)
+            net = net.to(self.readout_weight.device)
+            with torch.no_grad():
+                for conv, weight, bias in zip(net.convs, self.conv_weights, self.conv_biases):
+                    conv.weight.copy_(weight[s])
+                    conv.bias.copy_(bias[s])
+                net.readout.weight.copy_(self.readout_weight[s])
+                net.readout.bias.copy_(self.readout_bias[s])
+            models.append(net)
+        return models

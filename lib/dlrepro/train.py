@@ -2,9 +2,11 @@
 
 There is no DataLoader: a data set is a pair of tensors on the device, an epoch is one
 ``torch.randperm`` and a mini-batch is an index into it. :func:`train` trains one model;
-:func:`train_batched` trains the ``S`` models of a :class:`~dlrepro.models.BatchedMLP` in one
-pass, each with its own data order (and, if given, its own labels or inputs), and gives the
-same result as training each model alone with :func:`train`.
+:func:`train_batched` trains the ``S`` models of a stacked model
+(:class:`~dlrepro.models.BatchedMLP`, :class:`~dlrepro.models.BatchedResidualMLP`,
+:class:`~dlrepro.models.BatchedCNN1d`) in one pass, each with its own data order (and, if given,
+its own labels or inputs), and gives the same result as training each model alone with
+:func:`train`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from torch import nn
 
 from dlrepro.errors import ConfigError
 from dlrepro.explore import headless
-from dlrepro.models import BatchedMLP
 
 __all__ = [
     "TrainConfig",
@@ -112,8 +113,13 @@ def _autocast(device: torch.device):
     return torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
 
-def _maybe_compile(model: nn.Module, device: torch.device) -> nn.Module:
-    return torch.compile(model) if device.type == "cuda" else model
+def _maybe_compile(model: nn.Module, device: torch.device,
+                   compile_model: bool | None) -> nn.Module:
+    """``torch.compile(model)`` when asked, by default on CUDA only: on the book's CPU the
+    compilation costs more than it saves over a quick-profile run (``make bench --compile``)."""
+    if compile_model is None:
+        compile_model = device.type == "cuda"
+    return torch.compile(model) if compile_model else model
 
 
 @torch.no_grad()
@@ -134,9 +140,9 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 
 
 @torch.no_grad()
-def evaluate_batched(model: BatchedMLP, x: torch.Tensor,
+def evaluate_batched(model: nn.Module, x: torch.Tensor,
                      y: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Per-model loss and accuracy, shape ``(S,)``.
+    """Per-model loss and accuracy, shape ``(S,)``, of a stacked model (``S = num_models``).
 
     ``x`` is ``(N, F)`` or ``(S, N, F)``; ``y`` is ``(N,)`` or ``(S, N)``.
     """
@@ -191,6 +197,7 @@ def train(
     progress: bool = False,
     optimizer: OptimizerFactory | None = None,
     callback: Callable[[int], None] | None = None,
+    compile_model: bool | None = None,
 ) -> History:
     """Train one classifier with cross-entropy on device tensors; returns its :class:`History`.
 
@@ -198,12 +205,13 @@ def train(
     evaluated as ``"train"``. Evaluation happens every ``config.eval_every`` steps and at the end.
     ``optimizer``, when given, builds the optimizer instead of ``config.optimizer`` / ``config.lr``
     (any :mod:`torch.optim` or :mod:`dlrepro.optim` optimizer). ``callback(step)``, when given,
-    runs after every update (e.g. to record something about the weights).
+    runs after every update (e.g. to record something about the weights). ``compile_model``
+    runs the forward pass under ``torch.compile`` (default: on CUDA only).
     """
     device = x.device
     sets = {"train": (x, y), **(eval_sets or {})}
     optimizer = _build_optimizer(model.parameters(), config, optimizer)
-    forward = _maybe_compile(model, device)
+    forward = _maybe_compile(model, device, compile_model)
     batches = epoch_batches(y.shape[0], config.batch_size, generator)
     history = History()
     model.train()
@@ -220,7 +228,7 @@ def train(
 
 
 def train_batched(
-    model: BatchedMLP,
+    model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
     config: TrainConfig,
@@ -229,6 +237,7 @@ def train_batched(
     progress: bool = False,
     optimizer: OptimizerFactory | None = None,
     callback: Callable[[int], None] | None = None,
+    compile_model: bool | None = None,
 ) -> History:
     """Train the ``S`` models of ``model`` together; model ``s`` draws from ``generators[s]``.
 
@@ -237,7 +246,8 @@ def train_batched(
     model its own gradient, so the result equals :func:`train` on each model alone (up to float
     rounding of batched matrix products). History entries are ``(S,)`` arrays. ``optimizer``
     is as in :func:`train`; an element-wise optimizer (SGD, Adam, AdaGrad, Lookahead over
-    them, ...) updates every model as if alone. ``callback`` is as in :func:`train`.
+    them, ...) updates every model as if alone. ``callback`` and ``compile_model`` are as in
+    :func:`train`.
     """
     num_models = model.num_models
     if len(generators) != num_models:
@@ -251,7 +261,7 @@ def train_batched(
     n = y.shape[-1]
     sets = {"train": (x, y), **(eval_sets or {})}
     optimizer = _build_optimizer(model.parameters(), config, optimizer)
-    forward = _maybe_compile(model, device)
+    forward = _maybe_compile(model, device, compile_model)
     streams = [epoch_batches(n, config.batch_size, g) for g in generators]
     rows = torch.arange(num_models, device=device).unsqueeze(1)
     history = History()
