@@ -7,6 +7,8 @@ Nothing here is autouse: tests that touch the data cache or the results director
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -29,11 +31,17 @@ def isolated_env(tmp_path, monkeypatch, shared_cache):
 
 @pytest.fixture
 def restore_torch_state():
-    """Undo what :func:`dlrepro.run.start` changes globally (deterministic mode, RNG state)."""
+    """Undo what :func:`dlrepro.run.start` changes globally (deterministic mode, inductor's
+    deterministic default in the environment, RNG state)."""
     deterministic = torch.are_deterministic_algorithms_enabled()
+    inductor = os.environ.get("TORCHINDUCTOR_DETERMINISTIC")
     rng = torch.get_rng_state()
     yield
     torch.use_deterministic_algorithms(deterministic)
+    if inductor is None:
+        os.environ.pop("TORCHINDUCTOR_DETERMINISTIC", None)
+    else:
+        os.environ["TORCHINDUCTOR_DETERMINISTIC"] = inductor
     torch.set_rng_state(rng)
 
 

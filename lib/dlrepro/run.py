@@ -11,25 +11,32 @@ smoke      the test suite                              <= 15 s on a 2-core CPU
 quick      default; stored outputs; the rendered book  <= 60 s on a 2-core CPU
 full       one GPU, nearer the paper's scale           <= 10 min on one H100
 =========  ==========================================  ===========================
+
+Importing this module loads neither torch nor NumPy (its functions do): the command line and
+the chapter registry read the profiles, devices and directories from here, and a command that
+runs no chapter in its own process should not pay torch's import (over a second on a 2-core
+CPU).
 """
 
 from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
 from dlrepro.errors import ConfigError
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = ["PROFILES", "MIN_SEEDS", "DEVICES", "Run", "start", "resolve_device", "seed_everything",
-           "results_dir", "repo_root"]
+           "use_deterministic_algorithms", "results_dir", "repo_root"]
 
 PROFILES = ("smoke", "quick", "full")
 DEVICES = ("auto", "cpu", "cuda")
@@ -42,6 +49,8 @@ def resolve_device(device: str) -> torch.device:
     """``"auto"`` is CUDA when available, else the CPU; ``"cuda"`` without CUDA is an error."""
     if device not in DEVICES:
         raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
+    import torch
+
     if device == "cuda" and not torch.cuda.is_available():
         raise ConfigError("device 'cuda' was requested but torch finds no CUDA GPU here "
                           "(torch.cuda.is_available() is False); use --device cpu or auto")
@@ -52,9 +61,33 @@ def resolve_device(device: str) -> torch.device:
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (all devices)."""
+    import numpy as np
+    import torch
+
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+
+
+def use_deterministic_algorithms() -> None:
+    """``torch.use_deterministic_algorithms(True)``, without importing the compiler.
+
+    Recent torch (2.13 here) also sets ``torch._inductor.config.deterministic`` in that call,
+    and to do so imports ``torch._inductor`` and with it ``torch._dynamo``: 0.9 s on the book's
+    CPU, a fifth of a chapter's fixed cost, for a compiler :func:`dlrepro.train.train` uses on
+    CUDA only. Here the flag that eager kernels read is set directly and inductor's through
+    ``TORCHINDUCTOR_DETERMINISTIC``, which inductor reads when it is first imported: the same
+    two settings. Where inductor is loaded already (or torch lacks the direct call), torch's own
+    function is called.
+    """
+    import torch
+
+    direct = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if direct is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True)
+        return
+    os.environ["TORCHINDUCTOR_DETERMINISTIC"] = "1"
+    direct(True, warn_only=False)
 
 
 def repo_root() -> Path | None:
@@ -90,6 +123,8 @@ class Run:
 
     def generator(self, seed: int) -> torch.Generator:
         """A torch generator on the run's device, seeded with ``seed``."""
+        import torch
+
         return torch.Generator(device=self.device).manual_seed(seed)
 
 
@@ -140,6 +175,6 @@ def start(chapter: str, profile: str, seed: int, device: str,
     torch_device = resolve_device(device)
     seed_everything(seed)
     if torch_device.type == "cpu":
-        torch.use_deterministic_algorithms(True)
+        use_deterministic_algorithms()
     seeds = [seed + i for i in range(int(chosen["seeds"]))]
     return Run(chapter, profile, seed, torch_device, SimpleNamespace(**chosen), seeds, sham)
