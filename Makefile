@@ -11,8 +11,12 @@ NAME    ?=
 # torch is pinned here (the CPU wheel on this project's machines); pyproject.toml keeps a
 # range so that Colab and GPU machines keep the torch they already have.
 TORCH_PIN ?= torch==2.13.0
+# Extra arguments for `make lab`, e.g. LAB_ARGS="--port 8890 --no-browser".
+LAB_ARGS ?=
+# JupyterLab's defaults inside .venv: a double-clicked .py opens as a (jupytext) notebook.
+LAB_VIEWERS := $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
 
-.PHONY: setup reproduce test book chapter store sync lint bench browser clean
+.PHONY: setup lab reproduce test book chapter store sync lint bench browser clean
 
 setup: $(STAMP)
 
@@ -20,8 +24,15 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_PIN)"
-	$(PY) -m pip install -q -e ".[book,test,dev]"
+	$(PY) -m pip install -q -e ".[book,test,dev,lab]"
+	$(VENV)/bin/jupytext-config --settings-file $(LAB_VIEWERS) set-default-viewer python
 	touch $(STAMP)
+
+## make lab: JupyterLab on chapters/ with .venv's Python as the kernel. A chapter's .ipynb or
+## its .py (jupytext) opens as a notebook; widgets are live (DLREPRO_HEADLESS is cleared).
+lab: $(STAMP)
+	DLREPRO_HEADLESS= JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ServerApp.root_dir=chapters \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## make reproduce [PROFILE=quick|full] [DEVICE=auto|cpu|cuda] [SHAM=1]: run every chapter
 ## headless (SHAM=1: each chapter's sham run first), write records and the executed notebooks
@@ -58,7 +69,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests benchmarks chapters
 
 bench: $(STAMP)
-	$(PY) benchmarks/train_throughput.py
+	$(PY) benchmarks/train_throughput.py --compile
+	$(PY) benchmarks/chapter_overhead.py
 
 # Debian's headless Chromium and its driver for the rendered-book check (root on CI machines).
 browser:
