@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from browser import chromium
 
 from dlrepro.chapters import find_chapters, find_parts
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
 
 def page_text(browser, page: Path) -> str:
     """Open ``page`` and return its body text once loaded (index.html redirects to intro.html)."""
@@ -46,18 +42,7 @@ def html(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium = shutil.which("chromium")
-    driver = shutil.which("chromedriver")
-    assert chromium and driver, "Debian's chromium and chromium-driver are needed: make browser"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
-    with webdriver.Chrome(service=Service(driver), options=options) as session:
+    with chromium(tmp_path_factory.mktemp("chromium")) as session:
         yield session
 
 

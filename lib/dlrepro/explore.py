@@ -4,7 +4,8 @@ Executing a notebook that opens widgets under papermill or nbval can hang: nbcli
 waits forever for a reply once a widget's comm messages start flowing (jupyter/nbclient#312).
 ``python -m dlrepro run`` and ``make test`` therefore set ``DLREPRO_HEADLESS=1``; there
 :func:`explore` draws the view once at the default values (so the rendered page still shows
-it) and opens no widget. In Jupyter or Colab it returns the live control.
+it) and opens no widget. In Jupyter or Colab it returns the live control, which Jupyter shows
+as the value of the cell's last line (``explore(...)`` ends its cell in every chapter).
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ def explore(view: Callable[..., None], **controls):
     """Show ``view`` with one ipywidgets control per keyword (each a widget with a ``value``).
 
     Headless, ``view`` is called once with every control's current value and ``None`` is
-    returned; otherwise an ``ipywidgets.interactive`` is displayed and returned.
+    returned; otherwise an ``ipywidgets.interactive`` is returned, not displayed: as a cell's
+    last expression Jupyter displays it, and displaying it here as well drew the control and
+    its figure twice. Elsewhere in a cell, pass it to ``IPython.display.display``.
     """
     if headless():
         view(**{name: control.value for name, control in controls.items()})
         return None
     import ipywidgets
-    from IPython.display import display
 
-    panel = ipywidgets.interactive(view, **controls)
-    display(panel)
-    return panel
+    return ipywidgets.interactive(view, **controls)
