@@ -1,11 +1,13 @@
-"""The command line's user paths end to end, on a toy book: a failed run, a sham run, storing,
-a run killed with SIGTERM, and `reproduce` with a chapter that fails (the book and the
-scoreboard say so, rather than show the stored verdict)."""
+"""The command line's user paths end to end, on a toy book: a failed run, a sham run (with
+chapter parameters set by `-p`), storing, a run killed with SIGTERM, and `reproduce` with a
+chapter that fails (the book and the scoreboard say so, rather than show the stored verdict) and
+its check table against the stored verdicts."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,12 +23,14 @@ from dlrepro.claims import REPRODUCED
 from dlrepro.scoreboard import write_failure
 
 PARAMETERS = 'profile = "quick"\nseed = 0\ndevice = "auto"\nsham = False'
+#: The toy chapter's own knobs: whether its sham is honest, and the method's gain on the control.
+TOY_PARAMETERS = f"{PARAMETERS}\nhonest = True\neffect = 0.1"
 TOY_CHAPTER = """
 import dlrepro.run
 from dlrepro.claims import Claim, Paper, superiority
 SETTINGS = {p: {"seeds": n} for p, n in (("smoke", 5), ("quick", 5), ("full", 8))}
 run = dlrepro.run.start("toy", profile, seed, device, SETTINGS, sham=sham)
-gain = 0.0 if (sham and honest) else 0.1
+gain = 0.0 if (sham and honest) else effect
 control = [0.5, 0.52, 0.51, 0.53, 0.49]
 claim = Claim("toy", Paper("A", 2020, "T", "V", "https://arxiv.org/abs/0000.00000"), "s", "v",
               primary=superiority("beats", "gain above 0", "method", "control"))
@@ -70,15 +74,26 @@ def test_failed_run_leaves_no_partial_notebook_and_says_why(tmp_path):
     assert failure["profile"] == "smoke" and not failure["sham"] and "boom" in failure["error"]
 
 
+def gain(record: dict) -> float:
+    """The primary's estimate: the toy method's gain over its control."""
+    return record["criteria"][record["primary"]]["interval"]["estimate"]
+
+
 @pytest.mark.parametrize("honest", [True, False])
 def test_sham_run_goes_to_its_own_record_and_a_passing_sham_fails(tmp_path, honest):
-    """`run --sham` injects sham = True; a sham that passes its primary exits 1, loudly."""
-    book = toy_book(tmp_path, {"toy": (f"{PARAMETERS}\nhonest = {honest}", TOY_CHAPTER)})
+    """`run --sham` injects sham = True; a sham that passes its primary exits 1, loudly. The
+    dishonest sham is the chapter's own parameters set from the command line (`-p`), which
+    reach both runs: the records show their values."""
+    book = toy_book(tmp_path, {"toy": (TOY_PARAMETERS, TOY_CHAPTER)})
     out = tmp_path / "out"
-    done = dlrepro(book, "run", "toy", "--with-sham", "--profile", "smoke", "--out", str(out))
+    knobs = [] if honest else ["-p", "honest", "FALSE", "-p", "effect", "0.25"]
+    done = dlrepro(book, "run", "toy", "--with-sham", "--profile", "smoke", "--out", str(out),
+                   *knobs)
     sham = json.loads((out / "results" / "sham" / "toy.json").read_text())
     real = json.loads((out / "results" / "toy.json").read_text())
     assert sham["sham"] is True and real["sham"] is False and real["verdict"] == REPRODUCED
+    assert gain(real) == pytest.approx(0.1 if honest else 0.25)
+    assert gain(sham) == pytest.approx(0.0 if honest else 0.25)
     assert (out / "sham" / "chapters" / "demo" / "toy.ipynb").exists()
     if honest:
         assert done.returncode == 0, done.stderr
@@ -86,12 +101,13 @@ def test_sham_run_goes_to_its_own_record_and_a_passing_sham_fails(tmp_path, hone
     else:
         assert done.returncode == 1
         assert sham["verdict"] == REPRODUCED and "SHAM PASSED THE PRIMARY" in done.stderr
+        assert "honest=False  effect=0.25" in done.stdout
 
 
 def test_store_runs_the_sham_then_stores_the_chapter_in_place(tmp_path):
     """`run --store` writes the outputs into the chapter's own notebook, without papermill's
     run metadata, and both records into the book's results/."""
-    book = toy_book(tmp_path, {"toy": (f"{PARAMETERS}\nhonest = True", TOY_CHAPTER)})
+    book = toy_book(tmp_path, {"toy": (TOY_PARAMETERS, TOY_CHAPTER)})
     with_stored_output(book, "toy")
     done = dlrepro(book, "run", "toy", "--store", "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
@@ -157,17 +173,43 @@ def test_stage_prefers_executed_notebooks_and_replaces_failed_ones(tmp_path):
     assert STORED_OUTPUT in (source / "chapters" / "demo" / "failed.ipynb").read_text()
 
 
+def stored_record(book: Path, chapter: str, verdict: str, profile: str) -> None:
+    """A record in the book's results/, as `run --store` leaves it (the fields compared)."""
+    (book / "results").mkdir(exist_ok=True)
+    record = {"chapter": chapter, "verdict": verdict, "profile": profile, "seeds": [0, 1, 2, 3, 4],
+              "chapter_hash": None}
+    (book / "results" / f"{chapter}.json").write_text(json.dumps(record))
+
+
 def test_reproduce_end_to_end_with_a_failing_chapter(tmp_path):
-    """`reproduce` at smoke: one chapter passes, one fails; it exits 1, and the built book's
-    pages and scoreboard show this run's verdict and the failure, never the stored ones."""
-    book = toy_book(tmp_path, {"toy": (f"{PARAMETERS}\nhonest = True", TOY_CHAPTER),
+    """`reproduce` at smoke: two chapters pass, one fails; it exits 1, and the built book's
+    pages and scoreboard show this run's verdict and the failure, never the stored ones. It
+    ends with the check table: one verdict as stored, one changed (its stored record tampered
+    with), one failed."""
+    book = toy_book(tmp_path, {"toy": (TOY_PARAMETERS, TOY_CHAPTER),
+                               "twin": (TOY_PARAMETERS, TOY_CHAPTER.replace('"toy"', '"twin"')),
                                "broken": (PARAMETERS, "raise RuntimeError('boom')")})
     with_stored_output(book, "toy")
     with_stored_output(book, "broken")
+    stored_record(book, "toy", REPRODUCED, "smoke")
+    stored_record(book, "twin", "NOT REPRODUCED", "quick")
+    stored_record(book, "broken", REPRODUCED, "smoke")
     out = tmp_path / "out"
     done = dlrepro(book, "reproduce", "--profile", "smoke", "--out", str(out), timeout=600)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "broken" in done.stderr and "FAILED" in done.stderr
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("chapter "))
+    assert lines[start - 1].startswith("book: ")  # the table comes last, after the book
+    table = [re.split(r"\s{2,}", line) for line in lines[start:start + 4]]  # 2+ spaces apart
+    assert [row[:3] + row[4:] for row in table] == [
+        ["chapter", "verdict", "sham", "stored verdict"], ["toy", REPRODUCED, "-", "same"],
+        ["twin", REPRODUCED, "-", "CHANGED (stored: NOT REPRODUCED)"],
+        ["broken", "FAILED", "-", "FAILED"]]
+    assert table[0][3] == "time" and all(float(row[3].removesuffix(" s")) > 0
+                                         for row in table[1:])
+    assert lines[start + 4:] == ["1 same, 1 CHANGED, 1 FAILED",
+                                 "note: stored at profile quick, this run at smoke: twin"]
     html = out / "_build" / "html"
     toy = (html / "chapters" / "demo" / "toy.html").read_text()
     broken = (html / "chapters" / "demo" / "broken.html").read_text()

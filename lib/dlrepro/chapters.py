@@ -1,4 +1,5 @@
-"""The chapter registry: which chapters the book has, in the order of ``_toc.yml``."""
+"""The chapter registry: which chapters the book has, in the order of ``_toc.yml``, and the
+parameters each chapter's notebook declares (its cell tagged ``parameters``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,57 @@ from pathlib import Path
 from dlrepro.errors import ConfigError
 from dlrepro.run import repo_root
 
-__all__ = ["Chapter", "Part", "book_root", "find_parts", "find_chapters", "select"]
+__all__ = ["Chapter", "Parameter", "Part", "book_root", "find_parts", "find_chapters", "select",
+           "read_parameters"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A name that a notebook's ``parameters`` cell assigns, and its default.
+
+    ``source`` is the default as written; ``default`` its value when it is a Python literal
+    (``literal``), which gives the type a value from the command line is converted to. A default
+    that is an expression (``10**-2.5``) is not evaluated: ``literal`` is False.
+    """
+
+    name: str
+    source: str
+    default: object = None
+    literal: bool = True
+
+
+def read_parameters(notebook: Path) -> dict[str, Parameter]:
+    """The names assigned in ``notebook``'s first cell tagged ``parameters`` (the cell papermill
+    injects after), in order; ``{}`` when it has none."""
+    import ast
+
+    import nbformat
+
+    cell = next((c for c in nbformat.read(notebook, as_version=4).cells
+                 if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        return {}
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError as error:
+        raise ConfigError(f"{notebook}: its parameters cell is not Python ({error})") from None
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        source = ast.get_source_segment(cell.source, node.value) or ""
+        try:
+            default, literal = ast.literal_eval(node.value), True
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            default, literal = None, False
+        for target in targets:  # `a = b = 1` assigns both; unpacking (`a, b = ...`) neither
+            if isinstance(target, ast.Name):
+                found[target.id] = Parameter(target.id, source, default, literal)
+    return found
 
 
 @dataclass(frozen=True)
@@ -32,6 +83,12 @@ class Chapter:
                     if line.startswith("# "):
                         return line[2:].strip()
         return self.name
+
+    def parameters(self) -> dict[str, Parameter]:
+        """The names of the notebook's ``parameters`` cell and their defaults."""
+        if not self.notebook.exists():
+            raise ConfigError(f"chapter {self.name!r} has no notebook yet ({self.notebook})")
+        return read_parameters(self.notebook)
 
 
 def book_root() -> Path:

@@ -5,20 +5,27 @@ and ``device``; each executed notebook and its result record land under ``--out`
 (an unknown chapter, profile or device; CUDA asked for where there is none) exits with status 2
 and a message that says what to do; a failed run exits 1 and leaves no partial notebook.
 ``run --sham`` runs a chapter with its method replaced by its control; a sham that passes its
-primary exits 1.
+primary exits 1. ``run -p NAME VALUE`` sets one of the chapter's own parameters (a name of its
+``parameters`` cell), VALUE converted to the type of the default. ``reproduce`` ends with a
+table that compares every verdict with the stored one in the book's ``results/``.
+
+Output into a closed pipe (``python -m dlrepro list | head -1``) ends the command quietly with
+status 1, as https://docs.python.org/3/library/signal.html#note-on-sigpipe recommends.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from dlrepro.book import build, stage
-from dlrepro.chapters import Chapter, book_root, find_chapters, find_parts, select
+from dlrepro.chapters import Chapter, Parameter, book_root, find_chapters, find_parts, select
 from dlrepro.errors import ConfigError, DlreproError
 from dlrepro.files import strip_run_metadata
 from dlrepro.run import DEVICES, PROFILES, resolve_device
@@ -27,11 +34,97 @@ from dlrepro.scoreboard import (
     load_failures,
     load_records,
     load_sham_records,
+    primary_outcome,
     write_failure,
     write_page,
 )
 
-__all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters"]
+__all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters", "convert",
+           "Outcome", "check_table", "BROKEN_PIPE_STATUS"]
+
+#: Parameters that every chapter has and that have options of their own.
+OWN_OPTIONS = {"profile": "--profile", "seed": "--seed", "device": "--device",
+               "sham": "--sham or --with-sham"}
+#: The exit status when stdout is a pipe whose reader has gone (Python's own on EPIPE).
+BROKEN_PIPE_STATUS = 1
+#: Types that papermill writes into a notebook as Python (a tuple becomes a string).
+_PASSABLE = "bool, int, float, str, None, list or dict"
+
+
+def _passable(value: object) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, list):
+        return all(_passable(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _passable(v) for k, v in value.items())
+    return False
+
+
+def convert(chapter: Chapter, parameter: Parameter, text: str) -> object:
+    """``text`` from ``-p NAME TEXT`` as a value of the type of the parameter's default.
+
+    bool: true, false, 1 or 0 (any case); int: an integer ("1.5" is refused); float: any number;
+    str: the text. A default of None, a list or a dict takes a Python literal (``64``,
+    ``"[2, 5]"``, ``"'adam'"``), a list or dict one of the same type. Anything else raises
+    :class:`ConfigError` naming the parameter and the type expected.
+    """
+    where = (f"-p {parameter.name} {text!r}: {chapter.name}'s parameter {parameter.name!r} "
+             f"(default {parameter.source})")
+    kind = type(parameter.default)
+    if not parameter.literal or kind not in (bool, int, float, str, type(None), list, dict):
+        what = f"a {kind.__name__}" if parameter.literal else "an expression"
+        raise ConfigError(f"{where} cannot be set with -p: papermill passes a {_PASSABLE}, and "
+                          f"this default is {what}; change it in the chapter's Parameters cell")
+    if kind is bool:
+        value = {"true": True, "1": True, "false": False, "0": False}.get(text.strip().lower())
+        if value is None:
+            raise ConfigError(f"{where} expects a bool: true, false, 1 or 0")
+        return value
+    if kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            raise ConfigError(f"{where} expects {'an int' if kind is int else 'a float'}") from None
+    if kind is str:
+        return text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        value = ...
+    wanted = {list: "a list, e.g. \"[2, 5]\"", dict: "a dict, e.g. \"{'a': 1}\""}.get(
+        kind, "a Python literal: a number, a quoted string (\"'adam'\"), a list or None")
+    if value is ... or (kind is not type(None) and not isinstance(value, kind)):
+        raise ConfigError(f"{where} expects {wanted}")
+    if not _passable(value):
+        raise ConfigError(f"{where}: papermill passes a {_PASSABLE} (lists and dicts of those), "
+                          f"not {text}; write a tuple as a list")
+    return value
+
+
+def _knobs(chapters: list[Chapter], pairs: list[list[str]]) -> dict[str, dict]:
+    """``-p`` pairs as each chapter's typed values; every chapter must have every name."""
+    names = [name for name, _ in pairs]
+    for name in names:
+        if name in OWN_OPTIONS:
+            raise ConfigError(f"-p {name}: use {OWN_OPTIONS[name]} ({name} has its own "
+                              f"option)")
+        if names.count(name) > 1:
+            raise ConfigError(f"-p {name} is given more than once")
+    knobs = {}
+    for chapter in chapters:
+        declared = chapter.parameters() if pairs else {}
+        for name in names:
+            if name not in declared:
+                listing = "\n".join(f"  {p.name} = {p.source}" for p in declared.values()
+                                    if p.name not in OWN_OPTIONS) or "  (none)"
+                raise ConfigError(
+                    f"chapter {chapter.name!r} has no parameter {name!r}. Its parameters "
+                    f"(-p NAME VALUE), with their defaults:\n{listing}\nprofile, seed, device "
+                    f"and sham have their own options (--profile, --seed, --device, --sham)")
+        knobs[chapter.name] = {name: convert(chapter, declared[name], text)
+                               for name, text in pairs}
+    return knobs
 
 
 def _execute(chapter: Chapter, parameters: dict, target: Path, results: Path,
@@ -89,11 +182,12 @@ def _execute(chapter: Chapter, parameters: dict, target: Path, results: Path,
 
 
 def _report(chapter: Chapter, record: dict | None, profile: str, seconds: float,
-            sham: bool) -> bool:
+            sham: bool, knobs: dict | None = None) -> bool:
     """Print one line per run; False when a sham run passed its primary (a defect)."""
     verdict = record["verdict"] if record else "NO RECORD"
     label = f"{chapter.name} (sham)" if sham else chapter.name
-    print(f"{label:<34} {verdict:<18} {profile:<6} {seconds:6.1f} s", flush=True)
+    set_here = "".join(f"  {name}={value!r}" for name, value in (knobs or {}).items())
+    print(f"{label:<34} {verdict:<18} {profile:<6} {seconds:6.1f} s{set_here}", flush=True)
     if sham and record:
         from dlrepro.claims import PASS  # torch and scipy, which only a sham's report needs
 
@@ -104,14 +198,17 @@ def _report(chapter: Chapter, record: dict | None, profile: str, seconds: float,
     return True
 
 
-def _plan(chapter: Chapter, args: argparse.Namespace, out: Path) -> list[tuple]:
-    """The runs of one chapter: (parameters, executed notebook, results directory, sham)."""
+def _plan(chapter: Chapter, args: argparse.Namespace, out: Path,
+          knobs: dict | None = None) -> list[tuple]:
+    """The runs of one chapter: (parameters, executed notebook, results directory, sham);
+    ``knobs`` (from ``-p``) go to both the chapter and its sham."""
     executed = Path("chapters") / chapter.part / f"{chapter.name}.ipynb"
     if args.store:  # the sham first, so that the stored run's verdict box reads its outcome
         results = book_root() / "results"
         return [({"sham": True}, out / "sham" / executed, results, True),
                 ({}, chapter.notebook, results, False)]
-    parameters = {"profile": args.profile, "seed": args.seed, "device": args.device}
+    parameters = {"profile": args.profile, "seed": args.seed, "device": args.device,
+                  **(knobs or {})}
     sham = ({**parameters, "sham": True}, out / "sham" / executed, out / "results", True)
     real = (parameters, out / executed, out / "results", False)
     if args.sham:
@@ -119,7 +216,24 @@ def _plan(chapter: Chapter, args: argparse.Namespace, out: Path) -> list[tuple]:
     return [sham, real] if args.with_sham else [real]
 
 
+@dataclass
+class Outcome:
+    """What the runs of one chapter gave: its record, its sham's, their seconds, and which run
+    raised (``"run"`` or ``"sham"``; None when none did)."""
+
+    chapter: Chapter
+    record: dict | None = None
+    sham: dict | None = None
+    seconds: float = 0.0
+    failed: str | None = None
+
+
 def _run(args: argparse.Namespace) -> int:
+    return _run_chapters(args)[0]
+
+
+def _run_chapters(args: argparse.Namespace) -> tuple[int, list[Outcome]]:
+    """Validate ``args``, run the chapters; (exit status, one :class:`Outcome` per chapter)."""
     if args.profile not in PROFILES:
         raise ConfigError(f"unknown profile {args.profile!r}; choose one of: {', '.join(PROFILES)}")
     if args.device not in ("auto", "cpu"):  # an unknown name, or "cuda": torch looks for a GPU
@@ -127,9 +241,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.store and (args.profile != "quick" or args.seed != 0 or args.device != "auto"
-                       or args.sham or args.with_sham):
+                       or args.sham or args.with_sham or args.parameters):
         raise ConfigError("--store keeps the stored outputs at their defaults and stores the "
-                          "sham run too: drop --profile, --seed, --device and --sham")
+                          "sham run too: drop --profile, --seed, --device, --sham and -p")
     if args.sham and args.with_sham:
         raise ConfigError("--sham runs the sham alone, --with-sham runs it before the chapter: "
                           "pass one of them")
@@ -137,14 +251,21 @@ def _run(args: argparse.Namespace) -> int:
     if args.all == bool(args.chapters):
         raise ConfigError("name one or more chapters, or pass --all (see `python -m dlrepro list`)")
     selected = chapters if args.all else select(chapters, args.chapters)
+    knobs = _knobs(selected, args.parameters)  # every -p checked before anything runs
     out = Path(args.out).resolve()
     failed = 0
+    outcomes = []
     for chapter in selected:
-        for parameters, target, results, sham in _plan(chapter, args, out):
+        outcome = Outcome(chapter)
+        outcomes.append(outcome)
+        for parameters, target, results, sham in _plan(chapter, args, out, knobs[chapter.name]):
+            started = time.perf_counter()
             try:
                 record, seconds = _execute(chapter, parameters, target, results, sham)
             except Exception as error:  # papermill reports the failing cell and its exception
                 failed += 1
+                outcome.failed = "sham" if sham else "run"
+                outcome.seconds += time.perf_counter() - started
                 summary = str(error).strip().splitlines()
                 label = f"{chapter.name} (sham)" if sham else chapter.name
                 reason = summary[-1] if summary else type(error).__name__
@@ -152,8 +273,11 @@ def _run(args: argparse.Namespace) -> int:
                 if not args.store:  # the book and the scoreboard of this run say so
                     write_failure(results, chapter.name, args.profile, sham, reason)
                 break
-            failed += not _report(chapter, record, args.profile, seconds, sham)
-    return 1 if failed else 0
+            outcome.seconds += seconds
+            setattr(outcome, "sham" if sham else "record", record)
+            failed += not _report(chapter, record, args.profile, seconds, sham,
+                                  knobs[chapter.name])
+    return (1 if failed else 0), outcomes
 
 
 def _scoreboard(args: argparse.Namespace) -> int:
@@ -181,15 +305,66 @@ def _book(args: argparse.Namespace, executed: Path | None = None) -> int:
     return 0
 
 
+def check_table(outcomes: list[Outcome], stored: dict[str, dict]) -> str:
+    """This run's verdicts beside the ``stored`` records (by chapter): a fixed-width table, a
+    count, and notes where a stored record is not like for like or a sham passed its primary.
+
+    The last column reads ``same``, ``CHANGED (stored: X)``, ``no stored record`` or ``FAILED``.
+    """
+    rows = [("chapter", "verdict", "sham", "time", "stored verdict")]
+    counts = {"same": 0, "CHANGED": 0, "no stored record": 0, "FAILED": 0}
+    notes: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        name, record = outcome.chapter.name, outcome.record
+        before = stored.get(name)
+        if outcome.sham:
+            sham = primary_outcome(outcome.sham)
+            if sham == "pass":
+                notes.setdefault("a sham passed its primary (a defect of the rule; exit 1)",
+                                 []).append(name)
+        else:
+            sham = "FAILED" if outcome.failed == "sham" else "-"
+        if outcome.failed:
+            verdict = check = "FAILED"
+        else:
+            verdict = record["verdict"] if record else "NO RECORD"
+            if before is None:
+                check = "no stored record"
+            elif record and before["verdict"] == verdict:
+                check = "same"
+            else:
+                check = f"CHANGED (stored: {before['verdict']})"
+            if before is not None and record:
+                if before.get("profile") != record.get("profile"):
+                    notes.setdefault(f"stored at profile {before.get('profile')}, this run at "
+                                     f"{record.get('profile')}", []).append(name)
+                elif before.get("seeds") != record.get("seeds"):
+                    notes.setdefault("stored with other seeds", []).append(name)
+                if None not in (before.get("chapter_hash"), record.get("chapter_hash")) and \
+                        before["chapter_hash"] != record["chapter_hash"]:
+                    notes.setdefault("stored from another version of the chapter",
+                                     []).append(name)
+        counts[check.split(" (")[0]] += 1
+        rows.append((name, verdict, sham, f"{outcome.seconds:.1f} s", check))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.append(", ".join(f"{n} {what}" for what, n in counts.items() if n) or "no chapters")
+    lines += [f"note: {what}: {', '.join(names)}" for what, names in notes.items()]
+    return "\n".join(lines)
+
+
 def _reproduce(args: argparse.Namespace) -> int:
-    """Run every chapter, then build the scoreboard and the book from the executed notebooks."""
+    """Run every chapter, build the scoreboard and the book from the executed notebooks, and
+    end with the check table: a changed verdict is shown there and leaves the status alone."""
     out = Path(args.out).resolve()
-    args.chapters, args.all, args.store, args.sham = [], True, False, False
-    status = _run(args)
-    results = out / "results"
-    print(as_text(load_records(results), load_sham_records(results), load_failures(results)))
+    args.chapters, args.all, args.store, args.sham, args.parameters = [], True, False, False, []
+    status, outcomes = _run_chapters(args)
+    stored = {r["chapter"]: r for r in load_records(book_root() / "results")}
     args.results = str(out / "results")
-    return _book(args, executed=out / "chapters") or status
+    try:
+        return _book(args, executed=out / "chapters") or status
+    finally:
+        print(check_table(outcomes, stored))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,6 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sham", action="store_true",
                      help="replace each chapter's method by its control (sham = True); the "
                           "record goes to <out>/results/sham/ and must not pass its primary")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                     metavar=("NAME", "VALUE"), dest="parameters",
+                     help="set a parameter of the chapter's Parameters cell, VALUE converted "
+                          "to its default's type (repeatable; every named chapter must have "
+                          "NAME)")
     execution_options(run, "runs")
 
     reproduce = commands.add_parser("reproduce", help="run every chapter and build the book")
@@ -240,6 +420,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # into a closed pipe, here rather than at exit
+        return status
+    except BrokenPipeError:
+        # The reader has gone (`python -m dlrepro list | head -1`). Python flushes stdout again
+        # at exit: point it at devnull so that this does not fail too, and exit as Python does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE_STATUS
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "list":
