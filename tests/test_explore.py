@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import ipywidgets
 
 from dlrepro.explore import explore, headless
@@ -30,3 +33,21 @@ def test_interactive_returns_a_live_control(monkeypatch):
 def test_zero_means_not_headless(monkeypatch):
     monkeypatch.setenv("DLREPRO_HEADLESS", "0")
     assert not headless()
+
+
+def test_in_colab_the_custom_widget_manager_is_turned_on(monkeypatch):
+    """Colab draws ipywidgets 8 controls only with its custom widget manager (a stand-in
+    ``google.colab`` records the call); outside Colab nothing of the kind is imported."""
+    monkeypatch.delenv("DLREPRO_HEADLESS", raising=False)
+    slider = ipywidgets.IntSlider(value=2, min=1, max=5)
+    explore(lambda k: None, k=slider)
+    assert "google.colab" not in sys.modules
+    calls = []
+    output = types.SimpleNamespace(enable_custom_widget_manager=lambda: calls.append("on"))
+    colab = types.ModuleType("google.colab")
+    colab.output = output
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google.colab.output", output)
+    assert isinstance(explore(lambda k: None, k=slider), ipywidgets.interactive)
+    assert calls == ["on"]

@@ -5,12 +5,15 @@ waits forever for a reply once a widget's comm messages start flowing (jupyter/n
 ``python -m dlrepro run`` and ``make test`` therefore set ``DLREPRO_HEADLESS=1``; there
 :func:`explore` draws the view once at the default values (so the rendered page still shows
 it) and opens no widget. In Jupyter or Colab it returns the live control, which Jupyter shows
-as the value of the cell's last line (``explore(...)`` ends its cell in every chapter).
+as the value of the cell's last line (``explore(...)`` ends its cell in every chapter). Colab
+draws third-party widgets only once its custom widget manager is on; :func:`explore` turns it
+on there.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 
 __all__ = ["headless", "explore"]
@@ -34,4 +37,8 @@ def explore(view: Callable[..., None], **controls):
         return None
     import ipywidgets
 
+    if "google.colab" in sys.modules:  # in Colab: its manager renders ipywidgets 8 controls
+        from google.colab import output
+
+        output.enable_custom_widget_manager()
     return ipywidgets.interactive(view, **controls)
