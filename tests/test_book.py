@@ -75,6 +75,14 @@ def test_chapter_page_shows_verdict_box_figures_and_verdict(html, browser, chapt
     assert loaded >= 2, "the chapter's figures did not load"
     unpasted = browser.find_elements("css selector", ".pasted-text")
     assert all(e.text.strip() for e in unpasted), "a glued number is empty"
+    # The page reads as prose: code behind a toggle (hide-input), the knobs in the open.
+    hidden = browser.find_elements("css selector", ".cell.tag_hide-input")
+    assert len(hidden) >= 5, "the code cells are not collapsed (hide-input)"
+    assert not any(c.find_element("css selector", ".cell_input").is_displayed() for c in hidden)
+    knobs = browser.find_elements("css selector", ".cell.tag_parameters .cell_input")
+    assert len(knobs) == 1 and knobs[0].is_displayed(), "the parameters cell is hidden"
+    code = knobs[0].find_element("css selector", "pre")
+    assert code.value_of_css_property("white-space") == "pre-wrap", "long code lines overflow"
 
 
 def test_scoreboard_page_lists_every_verdict(html, browser):

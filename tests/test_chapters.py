@@ -69,6 +69,44 @@ VERDICT_BOX = "```{glue:md} verdict_box\n:format: myst\n```"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_code_is_collapsed_on_the_page_but_the_knobs_are_not(chapter):
+    """The rendered page reads as prose: every code cell but the parameters cell carries
+    ``hide-input`` (its input behind a toggle, its output shown)."""
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        tags = cell.metadata.get("tags", [])
+        assert ("hide-input" in tags) != ("parameters" in tags), (tags, cell.source[:60])
+
+
+def _install_cell(chapter) -> str:
+    """The chapter's first code cell (installs dlrepro in Colab) as Python, magics expanded."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    nb = nbformat.read(chapter.notebook, as_version=4)
+    source = next(c.source for c in nb.cells if c.cell_type == "code")
+    assert "import dlrepro" in source
+    return TransformerManager().transform_cell(source)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_a_kernel_without_dlrepro_says_how_to_get_it(chapter, monkeypatch):
+    """Outside Colab the first cell stops with the command that fixes the kernel; in Colab it
+    installs dlrepro from the book's repository (a stand-in records the %pip call)."""
+    code = _install_cell(chapter)
+    monkeypatch.setitem(sys.modules, "dlrepro", None)  # `import dlrepro` raises ImportError
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    calls = []
+    shell = type("Shell", (), {"run_line_magic": lambda self, *a: calls.append(a)})()
+    with pytest.raises(ImportError, match="make lab"):
+        exec(code, {"get_ipython": lambda: shell})
+    assert calls == []
+    monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
+    exec(code, {"get_ipython": lambda: shell})
+    assert [name for name, _ in calls] == ["pip"]
+    assert "git+https://github.com/dlrepro/deep-learning-reproduced" in calls[0][1]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
 def test_verdict_box_sits_right_after_the_citation(chapter):
     nb = nbformat.read(chapter.notebook, as_version=4)
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]

@@ -38,15 +38,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -112,7 +121,7 @@ steps = None  # Adam steps; None keeps the profile's value
 corruptions = [0.2, 0.4, 0.6, 0.8]  # label corruption levels between true (0) and random (1)
 lr = 1e-3  # Adam's learning rate, the same for every condition
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "train_size": 300, "width": 64, "steps": 60, "batch_size": 50,
@@ -171,7 +180,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: {cfg.train_siz
 # condition's labels disagree with the truth as often as the corruption implies (a fraction
 # 0.9 of the corrupted ones, within 0.03).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 FIT = 0.99  # training accuracy that counts as fitted
 CHANCE = 0.10  # test accuracy of a guess among 10 classes
 GAP_MARGIN = 0.8  # how much wider the random-label gap must be than the control's
@@ -269,7 +278,7 @@ print(claim.rule())
 # and seeds are trained together as one `BatchedMLP`: model *k* has its own slice of inputs
 # `(S, N, F)` and labels `(S, N)`.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 data = digits(device=run.device)
 if not 0 < cfg.train_size <= data.y_train.shape[0] or cfg.batch_size > cfg.train_size:
     raise ConfigError(f"train_size must lie in [batch_size ({cfg.batch_size}), "
@@ -311,7 +320,7 @@ for name, share in zip(CONDITIONS, wrong.mean(0), strict=True):
 # One batched training run. Every `eval_every` steps the library records each model's loss and
 # accuracy on its own training set (its own inputs and labels) and on the true test set.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 config = TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, lr=lr,
                      eval_every=cfg.eval_every)
 history = train_batched(model, X, Y, config, batch_orders,
@@ -332,7 +341,7 @@ print(f"trained {cfg.steps} steps in {run.elapsed():.0f} s since start; "
 # %% [markdown] tags=[]
 # The measurements, one value per seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 L = len(LABEL_CONDITIONS)
 
 
@@ -369,7 +378,7 @@ for j, name in enumerate(CONDITIONS):
 # error against the corruption level, with chance (90% error) dotted. Lines are seed means,
 # bands 95% confidence intervals over seeds.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 cmap = plt.get_cmap("viridis")
 color = {name: cmap(0.9 * level_of[name]) for name in LABEL_CONDITIONS}
@@ -410,17 +419,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for name in CONDITIONS:
     glue(f"train_{name}", measurements[f"train_acc_{name}"].mean())
@@ -494,7 +503,7 @@ for name, o in verdict.outcomes.items():
 # over training, beside the true-label control. This redraws the runs above; nothing is
 # trained again. (In a headless run the view is drawn once, for random labels.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(condition):
     j = CONDITIONS.index(condition)
     fig, ax = plt.subplots(figsize=(8.5, 3.8))

@@ -39,15 +39,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import math
 
 import ipywidgets as widgets
@@ -121,7 +130,7 @@ lr_scales = [0.0354, 0.05, 0.0707, 0.1, 0.141, 0.2, 0.283, 0.4, 0.566, 0.8, 1.13
 explained = 0.9  # claim 2: share of the target variance that ends the learning time
 reference_depth = 8  # claim 2: the deep-network window runs from here to the deepest net
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "tune_seeds": 1, "modes": [3.0, 1.0], "dims": 4, "hidden": 16,
@@ -219,7 +228,7 @@ print(f"claim 2: width {cfg.width}, depths {DEPTHS}, learning rates "
 # half-strength step is the first step at which it reaches $s_\alpha/2$; in every seed the modes
 # must reach it strongest first.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 MARGIN = 0.5  # primary: orthogonal slope below the Gaussian slope by more than this
 FLAT = 0.2  # orthogonal deep-window slope within +- FLAT of zero
 MAX_DEVIATION = 0.10  # check: |simulation - theory| / s, upper end of the 95% interval
@@ -341,7 +350,7 @@ print(claim.rule())
 # from the same weights; then the measured seeds x initializations at the picked rates. A run
 # whose loss blows up is stopped (its weights set to zero) and counts as censored.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 INIT_LABEL = {"orthogonal": "orthogonal", "gaussian": "scaled Gaussian"}
 INIT_COLOR = {"orthogonal": ARM_COLORS["method"], "gaussian": ARM_COLORS["control"]}
 
@@ -480,7 +489,7 @@ print(f"claim 2: {len(run.seeds)} measured and {len(TUNE_SEEDS)} tuning seeds, "
 # **Claim 1.** One batched run of the 3-layer networks (one per seed), recording the mode
 # strengths every few steps, and the closed form evaluated at the same steps.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 losses1, modes1, _ = gradient_descent(shallow, X1, Y1, torch.full((len(run.seeds),), cfg.lr,
                                                                    device=run.device),
                                       cfg.steps, cfg.record_every, U1, V1)
@@ -511,7 +520,7 @@ print(f"modes learned strongest first in {sum(in_order)} of {len(in_order)} seed
 # step (learning times of shallow nets are only a few steps) and the mode strengths every few
 # steps, for the *Explore* section.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 n_seeds, n_arms = len(run.seeds), len(ARMS)
 times = np.zeros((len(DEPTHS), n_arms, n_seeds))
 reached = np.zeros((len(DEPTHS), n_arms, n_seeds), dtype=bool)
@@ -546,7 +555,7 @@ for i, depth in enumerate(DEPTHS):
 # The measurements, one value per measured seed. Learning times of censored runs are the step
 # budget, so the slope of an arm with censored runs is a lower bound.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 deep_rows = [DEPTHS.index(d) for d in DEEP]
 ref_row = DEPTHS.index(reference_depth)
 orth, gauss = ARMS.index("orthogonal"), ARMS.index("gaussian")
@@ -593,7 +602,7 @@ for pick in picks.values():
 # the deviation $(a^{\text{sim}} - a^{\text{theory}})/s_\alpha$, with the check's threshold
 # dotted.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 mode_colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, K1))
 fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.2))
@@ -625,7 +634,7 @@ plt.show()
 # zero map, of the deepest networks at their picked learning rates (seed mean and 95% band; a
 # run that diverged is stopped with its weights at zero, where the loss is that of the zero map).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.2))
 log_depths = np.log(DEPTHS)
 for j, arm in enumerate(ARMS):
@@ -664,17 +673,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run, list(picks.values()))
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 SHORT = {"orthogonal: flat in deep nets": "flat", "scaled Gaussian: slows in deep nets": "slows",
          "orthogonal: every run learns": "learns", claim.primary.name: "primary"}
@@ -777,7 +786,7 @@ glue("sham_outcome", verdict.sham_outcome())
 # again. (In a headless run the view is drawn once, for the Gaussian networks one step deeper
 # than the reference depth, 16 at the quick profile.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(depth, init):
     i, j = DEPTHS.index(depth), ARMS.index(init)
     colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, cfg.width))[::-1]

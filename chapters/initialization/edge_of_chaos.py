@@ -50,15 +50,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import math
 
 import ipywidgets as widgets
@@ -127,7 +136,7 @@ lr_range = (0.001, 0.1)  # SGD learning rates tuned for every arm: smallest and 
 multiple = 6.0  # Schoenholz et al.: a depth is trainable up to this many depth scales xi
 trained_at = 20.0  # training accuracy (%) at the end that counts as trained (chance: 10%)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "width": 16, "depths": [3, 6], "steps": 30,
@@ -212,7 +221,7 @@ print("learning rates:", ", ".join(f"{lr:.3g}" for lr in LRS),
 # tanh keep two orthogonal inputs further apart after the greatest depth than ReLU's do (the
 # propagation rates of claim 2, which are mathematics, not a measurement).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 AGREEMENT = 0.8  # share of grid cells where prediction and outcome must match (lower end)
 
 
@@ -312,7 +321,7 @@ print(claim.rule())
 # (at the greatest depth also the three tanh arms at every rate of the tuning grid), and one
 # pass each trains ELU and ReLU. The depth scales of the grid's `sigma_w`:
 
-# %% tags=[]
+# %% tags=["hide-input"]
 n_seeds = len(run.seeds)
 XI = [init.correlation_depth_scale(w, sigma_b, "tanh") for w in SIGMA_W]
 for f, w, xi in zip(TRAINED, SIGMA_W, XI):
@@ -357,7 +366,7 @@ def train_runs(act: str, depth: int, runs: list[tuple[float, float, int]]) -> di
 # ELU and ReLU, blank where the variance has no finite fixed point (it keeps growing layer
 # after layer); the edge is where `chi` crosses 1. Then the quantities of the checks.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 ACTIVATIONS = ("tanh", "elu", "relu")
 PHASE_W = np.linspace(0.25, 4.0, cfg.phase_grid[0])
 PHASE_B = np.round(np.linspace(0.0, 1.0, cfg.phase_grid[1]), 2)
@@ -423,7 +432,7 @@ print(f"mean-field 1 - c after {DEEP} layers on each edge, from orthogonal input
 # **2. Training.** The tanh grid, one batched pass per depth (at the greatest depth also the
 # three arms at every learning rate), then ELU and ReLU on their edges at the greatest depth.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 grid = {}  # depth -> {metric: array (sigma_w, seed)} at the grid's learning rate
 arms = {}  # arm -> {metric: array (learning rate, seed)} at the greatest depth
 for depth in DEPTHS:
@@ -456,7 +465,7 @@ print(f"trained in {run.elapsed():.0f} s since start")
 # `q = q*`; dividing by the new variance instead gives the correlation during the first
 # layers, before `q` settles.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 pairs = dataset.x_test[:256].cpu()
 
 
@@ -505,7 +514,7 @@ for arm, j in ARMS.items():
 # `sigma_b`, but the variance grows by `sigma_b^2` every layer at `sigma_w = sqrt 2` unless
 # `sigma_b = 0`: the edge shrinks to the single point `(sqrt 2, 0)`.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 CHI_NORM = LogNorm(vmin=0.25, vmax=4.0)
 
@@ -549,7 +558,7 @@ plt.show()
 # ReLU on their edges, with tanh's edge arm for reference. Lines are seed means, bands 95%
 # intervals over seeds, dotted verticals the validation picks.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 picks = {arm: tune(f"lr_{arm}", LRS, arms[arm]["val_loss"], higher_is_better=False)
          for arm in arms}
 COLOR = {"ordered": plot.ARM_COLORS["control"], "edge": plot.ARM_COLORS["method"],
@@ -583,7 +592,7 @@ for p in picks.values():
 # **Theory against our networks at initialization**: the three tanh arms at the greatest
 # depth, thin lines one per seed, thick lines the mean-field prediction.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 layers = np.arange(1, DEEP + 1)
 fig, (ax_q, ax_c) = plt.subplots(1, 2, figsize=(11, 3.8))
 for arm, (q_seen, c_seen, q_th, c_th) in mean_field.items():
@@ -606,7 +615,7 @@ plt.show()
 # prediction. Right: the agreement for other multiples than 6 (band over seeds), against the
 # best constant guess.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 trained = np.stack([grid[d]["train_acc"] >= trained_at for d in DEPTHS])  # depth, sigma_w, seed
 predicted = np.array([[d <= multiple * xi for xi in XI] for d in DEPTHS])
 agreement = (trained == predicted[:, :, None]).mean((0, 1))
@@ -674,7 +683,7 @@ print(f"agreement at k = {multiple:g}: {mean_ci(agreement)}; best mean agreement
 # The rule from above, applied to one number per seed (the checks read single numbers of the
 # maps).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 measurements = {f"train_loss_{arm}": picks[arm].at(arms[arm]["train_loss"]) for arm in arms}
 measurements |= {f"test_acc_{arm}": picks[arm].at(arms[arm]["test_acc"])
                  for arm in ("edge", "ordered")}
@@ -693,11 +702,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 CHANCE = math.log(10)  # the training loss of a network that has learnt nothing
 for arm in arms:
@@ -795,7 +804,7 @@ glue("mismatch_cells", "; ".join(f"{f:g} x the edge at {d} layers" for d, f, _ i
 # Pick an activation and a bias scale to read the phase diagram along one line: `chi` at
 # `c = 1` against `sigma_w`, and where it crosses 1. (This redraws the maps computed above.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show_phase(activation: str, bias_std: float) -> None:
     row = int(np.argmin(np.abs(PHASE_B - bias_std)))
     fig, (ax_map, ax_line) = plt.subplots(1, 2, figsize=(11, 3.6))
@@ -827,7 +836,7 @@ explore(show_phase,
 # Pick a depth to see every seed's training and test accuracy across the tanh grid, with the
 # range of `sigma_w` that theory calls trainable at that depth (`depth <= 6 xi`).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show_depth(depth: int) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     plot.seed_band(ax, grid_w, grid[depth]["train_acc"][order].T, "training accuracy",

@@ -41,15 +41,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import math
 
 import ipywidgets as widgets
@@ -115,7 +124,7 @@ width = None  # units per hidden layer; None keeps the profile's value
 max_depth = None  # deepest network, in hidden layers; None keeps the profile's value
 input_shift = 1.0  # mean added to every input feature in the uncentred-data arm (feature std 1)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "nets": 32, "inputs": 64, "input_dim": 20, "width": 16,
@@ -180,7 +189,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: {cfg.nets} unt
 # drawn independently of the control, and changes nothing else: the primary then compares the
 # control with itself and must fail.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 ACTS = ("relu", "gelu", "tanh", "linear")
 CENTRED = ("tanh", "linear")
 BIAS_MARGIN = 0.10  # a "clear" excess of G_max over the balanced guesser
@@ -284,7 +293,7 @@ print(claim.rule())
 # (`torch.matmul` / `torch.bmm`), in chunks of `chunk` networks to bound memory. Nothing is
 # trained. Each network's guesses are the arg-max of its outputs; $G_c$ counts them per class.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 CLASSES = (2, 10)  # read-outs: binary (the rule) and ten classes (reported, not judged)
 
 
@@ -350,7 +359,7 @@ def guesser_population(generator):
 # The first check of the rule: copy network 0 of a small batched ReLU population into the
 # library's `MLP` (no biases) and compare its guesses with the batched pass.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 check_x = torch.randn(50, cfg.input_dim, generator=run.generator(123), device=run.device)
 check_layers = list(draw_layers(run.generator(7), 4, cfg.input_dim, cfg.width, 3, pool=False))
 batched = class_fractions(check_x, "relu", False, check_layers)[2][-1, 0]
@@ -371,7 +380,7 @@ print(f"network 0 as a plain MLP: class fractions {plain_fraction.tolist()}, bat
 # configurations), the uncentred-input linear arm, and the balanced guessers. Only the class
 # fractions are kept. In the sham, the ReLU population without pooling is a guesser population.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 CONFIGS = [(a, p) for p in (False, True) for a in ACTS]
 UNCENTRED = ("linear", "uncentred")
 fractions = {key: {c: [] for c in CLASSES} for key in [*CONFIGS, UNCENTRED]}
@@ -406,7 +415,7 @@ print(f"{len(jobs)} populations of {cfg.nets} networks in {run.elapsed():.0f} s 
 # %% [markdown] tags=[]
 # The measurements, one value per seed, for the binary read-out.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def config_name(act, pool):
     return f"{act}_pool" if pool else act
 
@@ -439,7 +448,7 @@ for key in [*CONFIGS, UNCENTRED]:
 # outline is the balanced guesser. A balanced architecture keeps a narrow peak at 1/2; IGB
 # flattens the distribution, and deep IGB pushes it to the edges 0 and 1.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 COLORS = {"relu": ARM_COLORS["method"], "gelu": ARM_COLORS["extra"],
           "tanh": ARM_COLORS["alternative"], "linear": ARM_COLORS["baseline"]}
@@ -482,7 +491,7 @@ for act, pool in CONFIGS:
 # ReLU's output correlation climbs towards 1 with depth. Shifting every input feature by $s$
 # standard deviations gives $\bar c = s^2/(1+s^2)$ at every depth of a linear net.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def predicted_gmax(activation_name):
     """1/2 + arcsin(sqrt(c_L)) / pi at each depth, with He weights (sigma_w^2 = 2), no biases."""
     sigma_w, q, c, out = math.sqrt(2.0), 2.0, 0.0, []
@@ -523,7 +532,7 @@ print(f"theory without pooling, depth 1 / {DEPTHS[-1]}: "
 # $G_{\max}$ against depth, solid without pooling, dashed with. Balanced here means about 1/10
 # plus sampling noise (the black line).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 for act in ACTS:
     for pool in (False, True):
@@ -546,17 +555,17 @@ for act, pool in CONFIGS:
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 SHORT = {"ReLU networks are biased": "relu", "GELU networks are biased": "gelu",
          "depth amplifies the bias": "depth", "the bias rises steadily with depth": "spearman",
@@ -658,7 +667,7 @@ glue("depth_deep", int(DEPTHS[-1]))
 # (band: the middle 80% of networks). This redraws the populations above; nothing is computed
 # again. (In a headless run the view is drawn once, for the deepest ReLU networks.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(activation_name, pooling, depth):
     key = (activation_name, pooling == "max-pool")
     f2, f10 = fractions[key][2][:, depth - 1], fractions[key][10][:, depth - 1]

@@ -38,15 +38,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -116,7 +125,7 @@ lr = 0.01  # SGD learning rate
 momentum = 0.9  # SGD momentum, as in the paper
 gaussian_std = 0.01  # standard deviation of the small-Gaussian arm
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "num_samples": 1000, "depth": 6, "width": 16, "steps": 30,
@@ -187,7 +196,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP {cfg.depth
 # procedure's place, do not have unit variance on its batch. The small-Gaussian arm is drawn
 # in the figures and kept out of the verdict.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 INITS = ["gaussian", "glorot", "he", "orthogonal", "lsuv"]
 OTHERS = INITS[:-1]
 LSUV = INITS.index("lsuv")
@@ -291,7 +300,7 @@ print(claim.rule())
 # test inputs (which LSUV never saw), each layer's output variance and the spread of the loss
 # gradient with respect to each layer's weights, before any training.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 data = mnist1d(num_samples=cfg.num_samples, device=run.device)
 n_train = data.y_train.shape[0]
 if cfg.lsuv_batch > n_train or cfg.batch_size > n_train:
@@ -377,7 +386,7 @@ print(f"{len(run.seeds)} seeds x {len(INITS)} inits = {len(run.seeds) * len(INIT
 # the first step) we record each model's loss and accuracy on the whole training set and on the
 # test set.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 config = TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, optimizer="sgd",
                      momentum=momentum, eval_every=cfg.eval_every)
 grid = (len(run.seeds), len(INITS))
@@ -400,7 +409,7 @@ steps = np.array([0, *history.steps])
 # %% [markdown] tags=[]
 # The measurements, one value per seed, and each activation's strongest competitor to LSUV.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 early = (steps > 0) & (steps <= cfg.steps // 2)
 measurements, best = {}, {}
 for act in ACTS:
@@ -446,7 +455,7 @@ for act in ACTS:
 # small-Gaussian arm underflows) are drawn at 10⁻³⁰. Lines are seed means, bands 95% confidence
 # intervals over seeds, computed on log₁₀ of the values.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 COLOR = {"gaussian": ARM_COLORS["control"], "glorot": ARM_COLORS["alternative"],
          "he": ARM_COLORS["extra"], "orthogonal": ARM_COLORS["baseline"],
@@ -476,7 +485,7 @@ plt.show()
 # accuracy (bottom) against SGD steps, one panel per activation. Lines are seed means, bands
 # 95% confidence intervals over seeds; the dotted line is chance.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def draw_curves(ax, act, key):
     for i, name in enumerate(INITS):
         seed_band(ax, steps, curves[act][key][:, :, i].T, LABEL[name], color=COLOR[name],
@@ -499,7 +508,7 @@ plt.show()
 # **The accuracy table** (the form of the paper's activation table): final test accuracy, mean
 # ± 95% CI over seeds, the best mean per activation in bold.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(1.6 + 1.9 * len(INITS), 0.9 + 0.45 * len(ACTS)))
 ax.axis("off")
 cells = [[mean_ci(curves[act]["final_acc"][:, i]) for i in range(len(INITS))] for act in ACTS]
@@ -518,17 +527,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for act in ACTS:
     for i, name in enumerate(INITS):
@@ -619,7 +628,7 @@ for key, value in (("gain_margin", GAIN_MARGIN), ("acc_margin", ACC_MARGIN),
 # This redraws the runs above; nothing is trained again. (In a headless run the view is drawn
 # once, for the second activation in the list.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(activation, measure):
     key = {"training loss": "train_loss", "test accuracy": "test_acc",
            "test loss": "test_loss"}[measure]

@@ -39,15 +39,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -103,7 +112,7 @@ lr_range = None  # (smallest, largest) learning rate of the tuning grid; None: t
 margin = 2.0  # accuracy points ZerO may lose to He and still count as comparable
 rank_rtol = 0.01  # numerical rank counts singular values above this fraction of the largest
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "depths": [2, 4], "width": 32, "blocks": 2,
@@ -177,7 +186,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: plain MLPs of 
 # two are checked on networks built by `dlrepro.init.zero_` itself, so that they test the
 # initializer whatever the arms are.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def key(network) -> str:
     return "residual" if network == "residual" else f"d{network}"
 
@@ -279,7 +288,7 @@ print(claim.rule())
 # and the ReLU masks of random layers differ from sample to sample, so random initializations
 # have no such bound.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 INNER = {"sgd": lambda params: torch.optim.SGD(params, lr=1.0, momentum=0.9, fused=True),
          "adam": lambda params: torch.optim.Adam(params, lr=1.0, fused=True)}
 INITIALIZE = {"zero": lambda net, g: init.zero_(net), "he": init.he_}
@@ -352,7 +361,7 @@ print(f"{len(y_fit)} training, {len(y_val)} validation and {len(dataset.y_test)}
 # One pass per network: the reference networks of the checks are built and compared, then the
 # ZerO and He networks of every learning rate and seed train together.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 val_acc, test_acc, curves, ranks, identical, first_gradient_rank = {}, {}, {}, {}, {}, {}
 rates = [float(GRID[i]) for _, i, _ in COMBOS]
 for network in NETWORKS:
@@ -384,7 +393,7 @@ for network in NETWORKS:
 # %% [markdown] tags=[]
 # The tuned learning rates and the measurements of the rule, one value per seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 picks = {(n, arm): tune(f"lr_{arm}_{key(n)}", GRID, val_acc[n][a])
          for n in NETWORKS for a, arm in enumerate(ARMS)}
 
@@ -420,7 +429,7 @@ for p in picks.values():
 # every learning rate of the grid (a missing point is a learning rate at which a seed's weights
 # overflowed).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 COLORS = {"zero": plot.ARM_COLORS["method"], "he": plot.ARM_COLORS["control"]}
 LABELS = {"zero": "sham: He in ZerO's place" if sham else "ZerO", "he": "He"}
@@ -464,17 +473,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run, list(picks.values()))
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for n in NETWORKS:
     for arm in ARMS:
@@ -572,7 +581,7 @@ glue("first_gradient_rank", measurements["first_gradient_rank"])
 # pick). For ZerO the seeds start from the same network and differ only in the order of the
 # mini-batches. This redraws the runs above; nothing is trained again.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(network, grid_point):
     i = min(grid_point, len(GRID) - 1)
     fig, (ax_acc, ax_rank) = plt.subplots(1, 2, figsize=(11, 3.6))

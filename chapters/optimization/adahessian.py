@@ -36,15 +36,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import time
 
 import ipywidgets as widgets
@@ -95,7 +104,7 @@ sham = False  # True: the AdaHessian arm becomes Adam (the control) and nothing 
 lr_multipliers = [0.3, 1.0, 3.0, 10.0, 30.0]  # learning rates tried, times each default
 probe_counts = [1, 4, 16, 64, 256]  # Hutchinson probes averaged in the estimator check
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "width": 32, "steps": 40, "batch": 128,
@@ -160,7 +169,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: estimator chec
 #   least-squares line through log error against log probes. Theory says -1/2; the 95%
 #   interval of the slope must lie within [-0.65, -0.35].
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SLOPE_RANGE = (-0.65, -0.35)
 ROBUST_MARGIN = 1.0  # points of test accuracy below a seed's best that still count as good
 claim = Claim(
@@ -222,7 +231,7 @@ print(claim.rule())
 # (`dlrepro.optim.AdaHessian`, Hessian power 1, the paper's betas (0.9, 0.999), no weight decay)
 # against `torch.optim.Adam` and `torch.optim.AdamW` (weight decay 0.01, torch's default).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 x_fit, y_fit, x_val, y_val = data.split_validation(dataset.x_train, dataset.y_train, 0.2,
                                                    run.generator(10_000 + seed))
@@ -268,7 +277,7 @@ print(f"{y_fit.shape[0]} training, {y_val.shape[0]} validation and {dataset.y_te
 #
 # The estimator against the exact diagonal.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 errors = np.zeros((len(run.seeds), len(PROBES)))
 for k, s in enumerate(run.seeds):
     torch.manual_seed(s)
@@ -288,7 +297,7 @@ print(f"{exact.numel()} parameters; relative error with {PROBES[0]} probe(s) "
 # %% [markdown] tags=[]
 # The three optimizers over the learning-rate grid, and the time per step.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, eval_every=cfg.eval_every)
 test_acc, val_acc, curves = {}, {}, {}  # name -> (multipliers, seeds), in %; loss curves
 seconds_per_step = {}
@@ -317,7 +326,7 @@ print("time per step relative to Adam: " + ", ".join(
 # Tune every optimizer on the validation split by the same call, and collect the
 # measurements of the rule, one value per seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def good_range_width(accuracy: np.ndarray, multipliers: list[float]) -> np.ndarray:
     """Per seed (columns of ``accuracy``, rows are grid points): the width in decades of the
     run of neighbouring grid points around the best whose accuracy is within the margin."""
@@ -356,7 +365,7 @@ for p in picks:
 # test accuracy against the learning rate relative to each optimizer's default, with 95% bands
 # over seeds; dotted lines mark the learning rates tuned on the validation split.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 colors = {"adahessian": plot.ARM_COLORS["method"], "adam": plot.ARM_COLORS["control"],
           "adamw": plot.ARM_COLORS["alternative"]}
@@ -389,17 +398,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run, picks)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 flat = verdict.outcomes["wider good learning-rate range"]
 glue("slope", slopes.mean())
@@ -458,7 +467,7 @@ glue("robust_margin", ROBUST_MARGIN)
 # Pick a learning-rate multiplier to compare the training loss of the three optimizers there.
 # (This redraws the runs above; nothing is trained again.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(multiplier):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for name in OPTIMIZERS:

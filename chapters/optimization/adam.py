@@ -36,15 +36,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -104,7 +113,7 @@ grids = {  # learning rates tried, per task and optimizer, a factor of about 3 a
             "rmsprop": [3e-4, 1e-3, 3e-3, 1e-2, 3e-2]},
 }
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 1000, "width": 16, "logreg_steps": 20, "mlp_steps": 20},
@@ -177,7 +186,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: logistic regre
 #   alternative's final training loss is below chance (ln 10 = 2.30) in every seed: otherwise
 #   "Adam is faster" would be a statement about a broken control.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 LOG_MARGIN = float(np.log(margin))
 CHANCE = float(np.log(10))
 
@@ -259,7 +268,7 @@ print(claim.rule())
 # only the fraction `lr_s(t)` of model `s`'s update, which is exactly the update at rate
 # `lr_s(t)` (its unit test checks this against each model trained alone).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def sqrt_decay(t: int) -> float:
     """The logistic-regression step-size decay, ``lr / sqrt(t)``."""
     return t ** -0.5
@@ -316,7 +325,7 @@ def train_arm(task: str, name: str, rates: list[float]) -> dict[str, np.ndarray]
 # Every optimizer over its grid on both tasks, then the bias-correction arms on the MLP (with
 # Adam's grid).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 eval_steps = {}
 losses = {}  # (task, optimizer) -> {"train", "val"}: loss (rates, seeds, evaluations)
 rates_of = {}
@@ -333,7 +342,7 @@ for task, name in arms:
 # %% [markdown] tags=[]
 # The tuning rule, then the speed scores at the tuned rates.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def at_checkpoints(task: str) -> np.ndarray:
     steps = eval_steps[task]
     wanted = [max(1, round(c * steps_of[task])) for c in CHECKPOINTS]
@@ -386,7 +395,7 @@ for task in TASKS:
 # its tuned learning rate (log scale, 95% bands over seeds). The dotted lines mark the
 # checkpoints of the rule.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 colors = {"adam": plot.ARM_COLORS["method"], "sgd_nesterov": plot.ARM_COLORS["control"],
           "adagrad": plot.ARM_COLORS["alternative"], "rmsprop": plot.ARM_COLORS["extra"]}
@@ -416,7 +425,7 @@ plt.show()
 # of training and at the end against the learning rate, for `beta2` 0.999 and 0.9999, with and
 # without correction; right, the curves at each variant's tuned rate.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 fig, (ax_lr, ax_curve) = plt.subplots(1, 2, figsize=(11, 4))
 early, last = at_checkpoints("mlp")[0], -1
 for name, (b2, corrected) in ABLATION.items():
@@ -448,17 +457,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run, list(picks.values()))
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run; the
 # intervals of the criteria are differences of mean log losses, glued as loss ratios.
 for key, name in (("mlp", "MLP: Adam fastest"),
@@ -542,7 +551,7 @@ for task in TASKS:
 # Pick a task and an optimizer to see its training loss at every learning rate of its grid
 # (seed means). This redraws the runs above; nothing is trained again.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(task, optimizer):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     rates = rates_of[task, optimizer]

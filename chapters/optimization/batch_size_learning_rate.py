@@ -41,15 +41,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -110,7 +119,7 @@ epochs = None  # training budget per run, in epochs; None keeps the profile's va
 loss_threshold = 0.5  # a run "trains" when its final training loss is below this (chance: 2.30)
 fit_max_batch = 64  # the log-log slopes are fitted on batch sizes up to this one
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "batch_sizes": [16, 64, 256], "width": 16, "epochs": 2,
@@ -192,7 +201,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: batch sizes {B
 # `hessian_batches` random mini-batches of every size, average them, and compare with the
 # full-data Hessian (B = N).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 NEAR = 0.25  # tolerance around a theory slope
 JENSEN_TOL = 0.05  # estimation error allowed to the curvature check
 
@@ -268,7 +277,7 @@ print(claim.rule())
 # their step is proportional to the learning rate, while their state (momentum, moment
 # estimates) does not depend on it.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 data = digits(device=run.device)
 x, y = data.x_train, data.y_train
 n = y.shape[0]
@@ -328,7 +337,7 @@ print(f"{len(run.seeds)} seeds x {len(LRS['sgd'])} SGD rates ({LRS['sgd'][0]:.3g
 #
 # **Learning-rate sweeps.** One batched run per optimizer and batch size.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 losses = {name: np.zeros((len(run.seeds), len(BATCHES), len(LRS[name]))) for name in LRS}
 jobs = [(name, j, b) for name in LRS for j, b in enumerate(BATCHES)]
 for name, j, b in tqdm(jobs, desc="sweeps", disable=headless()):
@@ -366,7 +375,7 @@ for name in LRS:
 # Hessian-vector products, `dlrepro.curvature.top_eigenvalues`) of the loss on random
 # mini-batches of every size, and on the whole training set.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 reference = BatchedMLP.from_models(initial_networks(1)).to(run.device)
 train_batched(reference, x, y, TrainConfig(steps=steps_for(64), batch_size=64, lr=0.1,
                                            optimizer="sgd", momentum=0.0,
@@ -393,7 +402,7 @@ print(f"reference networks: training loss {evaluate_batched(reference, x, y)[0].
 # %% [markdown] tags=[]
 # The measurements, one value per seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 log_b = np.log2(BATCHES)
 in_fit = np.isin(BATCHES, FIT)
 
@@ -447,7 +456,7 @@ for name in LRS:
 # eigenvalue of the mini-batch Hessian against the batch size, with the full-data Hessian's as
 # a horizontal line.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 COLORS = {"sgd": ARM_COLORS["method"], "adam": ARM_COLORS["alternative"]}
 THEORY = {"sgd": 1.0, "adam": 0.5}
@@ -490,17 +499,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 glue("seeds", len(run.seeds))
 glue("near", NEAR)
@@ -575,7 +584,7 @@ glue("curvature_exponent", -measurements["sharpness_slope"].mean())
 # above; nothing is trained again. (In a headless run the view is drawn once, for SGD and the
 # first seed.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(optimizer, seed_index):
     lrs, final = LRS[optimizer], losses[optimizer][seed_index]
     fig, ax = plt.subplots(figsize=(9, 3.8))

@@ -37,15 +37,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -105,7 +114,7 @@ lr = 0.1  # SGD learning rate (no momentum)
 success_acc = 0.5  # a restart succeeds when its final training accuracy reaches this (chance 0.1)
 steps = None  # SGD steps; None keeps the profile's value
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "tune_seeds": 1, "steps": 30, "batch_size": 32, "eval_every": 15},
@@ -175,7 +184,7 @@ print(f"profile {run.profile} on {run.device}, {len(run.seeds)} restarts per arm
 #   some but not all of the evaluation restarts succeed; otherwise the run is not the
 #   comparison the paper made and no verdict is given.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 ETA_GRID = (0.01, 0.3, 1.0)  # the paper's grid of noise scales
 
 claim = Claim(
@@ -235,7 +244,7 @@ print(claim.rule())
 # parameters, so it is independent between restarts; each restart's gradient is its own (the
 # batched loss is the sum of the restarts' losses).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 data = digits(device=run.device)
 x_fit, y_fit, x_val, y_val = split_validation(data.x_train, data.y_train, 0.2,
@@ -276,7 +285,7 @@ print(f"{y_fit.shape[0]} training, {y_val.shape[0]} validation and {data.y_test.
 # validation split; then the evaluation restarts without noise and with noise at the picked
 # `eta`, side by side, over the same initial weights and the same data order.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 T = len(TUNE_SEEDS)
 tuning = train_poor(TUNE_SEEDS * len(ETA_GRID), [e for e in ETA_GRID for _ in TUNE_SEEDS],
                     10_000 + run.seed, {"val": (x_val, y_val)})
@@ -316,7 +325,7 @@ for arm in ARMS:
 # validation accuracy of the tuning restarts at each `eta` of the paper's grid, the pick
 # circled, and the success rate of each evaluation arm with its Wilson interval.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 COLORS = {"no noise": ARM_COLORS["control"], "noise": ARM_COLORS["method"]}
 fig, (ax_a, ax_b, ax_c) = plt.subplots(1, 3, figsize=(14, 4),
                                        gridspec_kw={"width_ratios": [3, 2, 2]})
@@ -360,7 +369,7 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 measurements = {
     "success_noise": success["noise"], "success_no_noise": success["no noise"],
     "test_acc_noise": final_test["noise"], "test_acc_no_noise": final_test["no noise"],
@@ -373,11 +382,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 glue("restarts", S)
 glue("tune_restarts", T)
@@ -446,7 +455,7 @@ glue("primary_reason", verdict.primary.reason)
 # redraws the runs above; nothing is trained again. (In a headless run the view is drawn once,
 # for the noise arm.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 VIEWS = {LABELS[arm]: curves[arm] for arm in ARMS}
 for k, e in enumerate(ETA_GRID):
     VIEWS[f"tuning restarts, eta {e:g}"] = tune_train[:, k * T:(k + 1) * T].T

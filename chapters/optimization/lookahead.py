@@ -38,15 +38,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -105,7 +114,7 @@ momenta = [0.9, 0.99]  # SGD momenta of the robustness grid (with every learning
 sgd_lr_range = (10**-2.5, 1.0)  # SGD learning rates: smallest and largest of the grid
 adam_lr_range = (10**-3.5, 0.1)  # Adam learning rates: smallest and largest of the grid
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "num_samples": 1000, "width": 32, "steps": 20, "batch_size": 50,
@@ -173,7 +182,7 @@ print(f"  SGD momenta: {', '.join(f'{m:g}' for m in INNER['sgd'])}")
 #   which both arms are the control, before any run of the Lookahead arm: the control's tuned
 #   learning rate is interior, and each grid reaches from slow progress to failed training.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 MARGIN = 0.01  # accuracy Lookahead may lose at its tuned learning rate and still count as equal
 
 
@@ -252,7 +261,7 @@ print(claim.rule())
 # Lookahead wraps it. Within a seed, every model starts from the same initial weights and
 # draws the same mini-batches.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 data = mnist1d(num_samples=cfg.num_samples, device=run.device)
 x_fit, y_fit, x_val, y_val = split_validation(data.x_train, data.y_train, 0.2,
                                               run.generator(10_000 + seed))
@@ -287,7 +296,7 @@ print(f"{y_fit.shape[0]} training, {y_val.shape[0]} validation and {data.y_test.
 # The library records the training loss and accuracy and the validation and test accuracy
 # every `eval_every` steps.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 ARMS = ["inner", "lookahead"]
 config = TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, eval_every=cfg.eval_every)
 histories = {}
@@ -325,7 +334,7 @@ final_loss = {f: train_loss[f][..., -1, :] for f in FAMILIES}
 # %% [markdown] tags=[]
 # The measurements of the rule, one value per seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 measurements, best, picks = {}, {}, []
 for f in FAMILIES:
     at = TUNED_AT[f]
@@ -364,7 +373,7 @@ for p in picks:
 # bands 95% confidence intervals over seeds; dotted verticals mark the tuned learning rates. A
 # flatter accuracy curve is a less sensitive optimizer.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 COLOR = {"inner": ARM_COLORS["control"], "lookahead": ARM_COLORS["method"]}
 LABEL = {f: {"inner": f"{NAMES[f]} alone", "lookahead": f"Lookahead + {NAMES[f]}"}
@@ -395,7 +404,7 @@ plt.show()
 # Training curves at the control's best learning rate, the setting a practitioner who tuned the
 # plain optimizer would use: training loss (left) and test accuracy (right) over training.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
 for f, style in zip(FAMILIES, ["-", "--"], strict=True):
     i, at = best[f][0], TUNED_AT[f]
@@ -416,17 +425,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run, picks)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for f in FAMILIES:
     for a, arm in enumerate(ARMS):
@@ -492,7 +501,7 @@ for name, o in verdict.outcomes.items():
 # trained again. (In a headless run the view is drawn once, for SGD at its largest learning
 # rate.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(family, grid_point):
     i = min(grid_point, cfg.grid_points - 1)
     fig, (ax_l, ax_a) = plt.subplots(1, 2, figsize=(11, 3.6))

@@ -42,15 +42,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import math
 
 import ipywidgets as widgets
@@ -119,7 +128,7 @@ machines = None  # machines (replicas) in the exchange; None keeps the profile's
 mu = 5e-3  # finite-difference step (DeepZero's value), the norm of every perturbation
 bits = 8  # bits per exchanged scalar (8: one byte)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in a few seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "width": 8, "steps": 3, "batch_size": 32, "eval_every": 1,
@@ -197,7 +206,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 64-{cfg.wi
 #   clipped); an observer that regenerates the directions from a wrong seed does not end with
 #   the machines' weights.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 LR_GRID = (0.5, 1.0, 2.0)  # CGE, RGE and first-order SGD
 EXCHANGE_GRID = (0.05, 0.1, 0.2, 0.4)  # both exchange arms
 SCALE_FACTOR = 6.0  # quantization range: this times the largest first-step scalar
@@ -288,7 +297,7 @@ print(claim.rule())
 # of `d` full forward passes (a unit test checks it). The exchange arms are described in *The
 # rule*; each machine's mini-batch has `machine_batch` images of its shard.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 data = digits(device=run.device)
 x_fit, y_fit, x_val, y_val = split_validation(data.x_train, data.y_train, 0.2,
                                               run.generator(10_000 + seed))
@@ -322,7 +331,7 @@ print(f"d = {d:,} weights; {n_fit} training and {y_val.shape[0]} validation imag
 # `whole` evaluates stacked weight vectors on a whole split; `train` runs one arm at every
 # learning rate and seed at once (each row of `theta` is one run), on the seed's mini-batches.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def whole(theta, x, y):
     """Mean cross-entropy and accuracy of each weight vector (row of theta) on all of (x, y);
     a diverged run reads as an infinite loss."""
@@ -397,7 +406,7 @@ def estimator_errors(s):
 # The three arms at every learning rate and seed (3 x 3 x 5 runs in the quick profile, each
 # arm's 15 runs in one batched pass per step), and the estimators' errors at initialization.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 results = {arm: train(arm) for arm in tqdm(ESTIMATOR, desc="arms", disable=headless())}
 errors = np.array([estimator_errors(s) for s in run.seeds])
 print(f"relative error at init, seed mean: CGE {errors[:, 0].mean():.4f}, RGE (q = d) "
@@ -410,7 +419,7 @@ print(f"relative error at init, seed mean: CGE {errors[:, 0].mean():.4f}, RGE (q
 # received scalars with directions it regenerated itself. An observer per run applies the same
 # received scalars with directions regenerated from a wrong seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 EXCHANGE_ARMS = ("full", "byte")
 WRONG_SEED = 1_000_003  # the observer's seed offset
 LEVELS = 2 ** (bits - 1) - 1
@@ -493,7 +502,7 @@ print(f"exchange: {len(EXCHANGE_ARMS) * len(EXCHANGE_GRID) * len(run.seeds)} run
 # Tune each arm's learning rate on the validation split by the same call and collect the
 # measurements per seed at the picks.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 picks = [tune(f"lr_{arm}", LR_GRID, results[arm]["val_loss"], higher_is_better=False)
          for arm in ESTIMATOR]
 picks += [tune(f"lr_exchange_{arm}", EXCHANGE_GRID, ex["val_loss"][i], higher_is_better=False)
@@ -531,7 +540,7 @@ measurements = {
 # exchange: the training loss of the machines' common weights over the steps, with one-byte and
 # with full-precision scalars, each at its tuned learning rate.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 use_style()
 fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.3))
 for arm in ("coordinate", "random"):
@@ -559,17 +568,17 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 verdict = claim.judge(measurements, run, picks)
 verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for arm in ESTIMATOR:
     glue(f"lr_{arm}", pick[arm].value)
@@ -638,7 +647,7 @@ glue("bits", bits)
 # drawn bold. This redraws the runs above; nothing is trained again. (In a headless run the
 # view is drawn once, for CGE.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(arm):
     fig, ax = plt.subplots(figsize=(8.5, 3.8))
     if arm.startswith("exchange_"):

@@ -38,15 +38,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -102,7 +111,7 @@ score_models = 4  # networks whose scores are averaged
 offset = 0.1  # offset arm: share of the training set skipped at the top of the EL2N ranking
 sham = False  # True: every score-based subset becomes a random subset of the same size
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "fit_width": 32, "fit_score_steps": 10, "fit_steps": 40,
@@ -170,7 +179,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: keep {FRACTION
 #   number of distinct examples; the regimes are as stated (full data: digits test accuracy
 #   above 90% and training accuracy above 99%, MNIST-1D test accuracy below 75%).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 LOSS_MARGIN = 1.0  # points of test accuracy a 50% EL2N subset may lose against the full data
 
 claim = Claim(
@@ -244,7 +253,7 @@ print(claim.rule())
 # together in one `BatchedMLP` pass, each model on its own subset. In the sham run every
 # score-based arm gets a random subset instead, drawn independently of the control's.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 datasets = {"fit": data.digits(device=run.device),
             "poor": data.mnist1d(cfg.samples, seed=42, device=run.device)}
 widths = {"fit": cfg.fit_width, "poor": cfg.poor_width}
@@ -278,7 +287,7 @@ for regime in REGIMES:
 # %% [markdown] tags=[]
 # ## Experiment
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def kept_indices(regime: str, arm: str, fraction: float) -> torch.Tensor:
     """The subset an arm keeps by its score (the same in every seed)."""
     values = scores[regime]["grand" if arm == "grand" else "el2n"]
@@ -342,7 +351,7 @@ for regime in REGIMES:
 # random, with 95% bands over seeds; the dashed line is training on all the data. On the
 # right, what EL2N picks: the share of each class among the 30% highest-scoring examples.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 colors = {"el2n": plot.ARM_COLORS["method"], "offset": plot.ARM_COLORS["extra"],
           "grand": plot.ARM_COLORS["alternative"], "random": plot.ARM_COLORS["control"]}
@@ -383,7 +392,7 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 measurements = {"subset_size_error": size_error}
 for regime in REGIMES:
     measurements[f"{regime}_full"] = full_acc[regime]
@@ -396,11 +405,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for regime in REGIMES:
     glue(f"{regime}_full", full_acc[regime].mean())
@@ -491,7 +500,7 @@ glue("offset_percent", 100 * offset)
 # (GraNd for the GraNd arm) of the whole training set, sorted, with the kept ones
 # highlighted, and the three hardest and three easiest examples.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(regime, fraction, arm):
     if arm not in ARMS[regime]:
         print(f"the {regime} regime has no {arm} arm")

@@ -37,15 +37,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -97,7 +106,7 @@ calibration_size = 512  # training examples GPTQ sees to build each layer's Hess
 damping = 0.01  # GPTQ's dampening, a fraction of the mean Hessian diagonal
 sham = False  # True: the GPTQ arm rounds to nearest (the control)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "width": 64, "steps": 150, "batch": 128,
@@ -156,7 +165,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.wi
 # Nothing is tuned: `damping` (the paper's 1%) and the calibration set are fixed in the
 # parameters, the same for every seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 MARGIN = 1.0  # accuracy points GPTQ must gain over RTN at 3 and 2 bits
 FULL_MARGIN = 1.0  # accuracy points GPTQ may lose to full precision at 4 bits and count as near
 
@@ -227,7 +236,7 @@ print(claim.rule())
 # rounds the columns one at a time, spreading each column's rounding error over the columns still
 # to come through the rows of a Cholesky factor of `H^-1` (`dlrepro.quantize`).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 x_calibration = dataset.x_train[:calibration_size]
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, lr=cfg.lr,
@@ -246,7 +255,7 @@ print(f"{sum(p.numel() for p in networks[0].parameters()):,} parameters per netw
 # its test accuracy and, per layer, the relative output error `||W X - Q X||^2 / ||W X||^2` on
 # the test inputs (`X` the layer's inputs in the full-precision network).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 history = train.train_batched(stack, dataset.x_train, dataset.y_train, config,
                               [run.generator(s) for s in run.seeds],
                               {"test": (dataset.x_test, dataset.y_test)}, progress=True)
@@ -300,7 +309,7 @@ for bits in BITS:
 # Figure 1 draws perplexity against model size instead; we have one model size.) On the right,
 # the relative output error of each layer (log scale) at every bit width.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 colors = {"rtn": plot.ARM_COLORS["control"], "gptq": plot.ARM_COLORS["method"]}
 names = {"rtn": "round-to-nearest", "gptq": "GPTQ"}
@@ -334,7 +343,7 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 measurements = {"full_acc": full_acc, "grid_excess": grid_excess}
 for bits in BITS:
     for method in METHODS:
@@ -344,11 +353,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for key, o in zip(("3", "2", "ahead_4", "4"), verdict.outcomes.values(), strict=True):
     glue(f"outcome_{key}", o.outcome)
@@ -401,7 +410,7 @@ glue("error_ratio_last", ratio[-1])
 # Pick a bit width to compare, seed by seed, the accuracy of the two methods and the layer
 # errors behind it. (This redraws the runs above; nothing is quantized again.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(bits):
     fig, (ax_seed, ax_layer) = plt.subplots(1, 2, figsize=(10, 3.6))
     positions = np.arange(len(run.seeds))

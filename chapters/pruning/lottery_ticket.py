@@ -33,13 +33,22 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# On Colab (or anywhere dlrepro is missing) install the book's library; torch is left alone.
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
+    print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
-    pass
 
 # %% [markdown] tags=[]
 # ## The claim
@@ -76,7 +85,7 @@ sham = False  # True: IMP rewinds to fresh random weights (the re-initialized co
 prune_hidden = 0.45  # share of each hidden layer's surviving weights removed per round
 prune_output = 0.25  # the same for the output layer
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -126,7 +135,7 @@ print(f"profile {run.profile}: seeds {run.seeds} on {run.device}; {cfg}"
 #   interval later than the dense network's (non-inferiority, margin `eval_every` steps); and
 #   it beats the random-mask arm (interval of the difference above 0).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 DENSE_MARGIN = 0.005  # accuracy the ticket may lose against the dense network and still match
 claim = Claim(
     chapter="lottery_ticket",
@@ -182,7 +191,7 @@ print(claim.rule())
 # The three arms of all seeds are stacked into one `BatchedMLP` and trained in a single batched
 # pass per round.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 x_fit, y_fit, x_val, y_val = data.split_validation(dataset.x_train, dataset.y_train, 0.125,
                                                    run.generator(seed))
@@ -218,7 +227,7 @@ print(f"{sum(w[0].numel() for w in w0)} prunable weights per network; "
 # Round 0 trains the dense networks. Each later round prunes the previous round's trained tickets,
 # rewinds them, and trains the three arms.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 n = len(run.seeds)
 ARMS = ("ticket", "reinit", "random")
 generators = lambda: [run.generator(s) for s in run.seeds * 3]  # noqa: E731
@@ -260,7 +269,7 @@ for r in range(1, cfg.rounds + 1):
 # against the share of weights left (log scale, dense on the right), one line per arm with 95%
 # bands over seeds. The dashed line is the dense network; the check point is the sparsest round.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 check = len(rounds) - 1
 density = np.array([1.0] + [r["density"] for r in rounds]) * 100
@@ -291,7 +300,7 @@ plt.show()
 # Test accuracy during training for the dense network and for the three arms at the check point
 # (the paper's Figure 4 shows the same kind of curves).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 steps = np.asarray(dense_history.steps)
 fig, ax = plt.subplots(figsize=(7, 4))
 plot.seed_band(ax, steps, 100 * dense_history["test_acc"].T, "dense network",
@@ -311,7 +320,7 @@ plt.show()
 #
 # The measurements are taken at the check point; each is one number per seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 at_check = rounds[check]
 measurements = {
     "dense_acc": dense_acc,
@@ -325,11 +334,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 glue("density", 100 * at_check["density"])
 glue("rounds", cfg.rounds)
@@ -385,7 +394,7 @@ glue("outcome_primary", verdict.primary.outcome)
 # Pick a pruning round to compare the training curves of the three arms there. (This redraws
 # from the runs above; to change the experiment itself, edit the parameters cell and re-run.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show_round(round_number: int) -> None:
     chosen = rounds[round_number - 1]
     fig, ax = plt.subplots(figsize=(7, 3.5))

@@ -42,15 +42,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -104,7 +113,7 @@ sparsities = None  # fractions of weights removed, e.g. [0.8, 0.95]; None keeps 
 widths = None  # hidden widths to sweep, e.g. [32, 64, 128, 256]; None keeps the profile's
 sham = False  # True: the widest slot trains the narrowest network (the control)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "widths": [16, 32], "sparsities": [0.5, 0.9],
@@ -175,7 +184,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-w-w-10 
 # No hyper-parameter is tuned: every arm trains with the same Adam learning rate, chosen once
 # for the dense network of the sizing run (see *Notes*).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 MATCH_MARGIN = 2.0  # % of dense accuracy the widest ERK network may lose and still match dense
 ERK_MARGIN = 1.0  # accuracy points ERK may lose to uniform and still count as at least as good
 claim = Claim(
@@ -244,7 +253,7 @@ print(claim.rule())
 # pruned. All arms of all seeds of one width (2 + sparsities, times seeds) are stacked into one
 # `BatchedMLP` and trained together with Adam.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, lr=cfg.lr,
                            eval_every=cfg.eval_every)
@@ -260,7 +269,7 @@ for w in (WIDTHS[0], WIDTHS[-1]):
 # %% [markdown] tags=[]
 # ## Experiment
 
-# %% tags=[]
+# %% tags=["hide-input"]
 n = len(run.seeds)
 final_acc = {}  # (width, arm) -> test accuracy per seed, in %
 curves = {}  # width -> (steps, test accuracy (evaluations, models))
@@ -305,7 +314,7 @@ for w in WIDTHS:
 # (right), with 95% bands over seeds. A gap of zero (dotted) means the pruned network is as
 # good as the dense one.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 gap = {(w, arm): 100 * (final_acc[w, ARMS[0]] - final_acc[w, arm]) / final_acc[w, ARMS[0]]
        for w in WIDTHS for arm in ARMS[1:]}
@@ -346,7 +355,7 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 top, low = SPARSITIES[-1], SPARSITIES[0]
 measurements = {
     "rel_gap_widest_low": gap[WIDTHS[-1], ("erk", low)],
@@ -367,11 +376,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for name, o in zip(("match", "gap", "erk"), verdict.outcomes.values(), strict=True):
     glue(f"outcome_{name}", o.outcome)
@@ -441,7 +450,7 @@ glue("erk_mid_density", 100 * prune.erk_densities(shapes[WIDTHS[-1]], 1 - top)[1
 # Pick a width to see the test accuracy of every arm during training, one band per arm. (This
 # redraws the runs above; nothing is trained again.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(width):
     steps, accs = curves[width]
     fig, ax = plt.subplots(figsize=(8, 3.8))

@@ -39,15 +39,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import copy
 import time
 
@@ -118,7 +127,7 @@ inverse = "mfac"  # "mfac" (matrix-free) or "dense" (only for small widths: d x 
 width = None  # units in each hidden layer; None keeps the profile's value
 sham = False  # True: the OBS arm prunes by global magnitude (the control)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "samples": 2000, "width": 32, "steps": 150, "batch": 128, "lr": 1e-3,
@@ -193,7 +202,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: MLP 40-{cfg.wi
 # Nothing is tuned on the test set: the damping and the schedule are fixed in the parameters,
 # the same for every seed.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 MARGIN = 2.0  # accuracy points OBS must keep above a magnitude arm at high sparsity
 AGREEMENT = 1e-6  # relative error allowed between the M-FAC and the dense inverse
 
@@ -278,7 +287,7 @@ print(claim.rule())
 # time the arithmetic rather than kernel-launch latency. `timing_m` random Gaussian "gradients"
 # per `d` (the cost does not depend on their values).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 dataset = data.mnist1d(cfg.samples, seed=42, device=run.device)
 config = train.TrainConfig(steps=cfg.steps, batch_size=cfg.batch, lr=cfg.lr,
                            eval_every=max(cfg.steps // 10, 1))
@@ -307,7 +316,7 @@ print(f"{num_weights:,} prunable weights per network; {len(dataset.y_train)} tra
 #
 # First the networks are trained.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 history = train.train_batched(stack, dataset.x_train, dataset.y_train, config,
                               [run.generator(s) for s in run.seeds],
                               {"test": (dataset.x_test, dataset.y_test)}, progress=True)
@@ -320,7 +329,7 @@ print(f"trained: train accuracy {100 * history.final('train_acc').mean():.1f}%, 
 # Then each trained network is pruned by the five arms at every level; we record test accuracy
 # and the share of weights each layer keeps.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def test_accuracy(network: torch.nn.Module) -> float:
     return 100 * train.evaluate(network, dataset.x_test, dataset.y_test)[1]
 
@@ -403,7 +412,7 @@ for j, level in enumerate(LEVELS):
 # the inverse Fisher from `timing_m` gradients and multiplying it with one vector, for M-FAC
 # and for the dense inverse; for M-FAC also the product alone.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def cpu_seconds(repeats: int, work, *args) -> float:
     """The smallest process CPU time of ``repeats`` calls of ``work(*args)``."""
     best = float("inf")
@@ -466,7 +475,7 @@ for name, label in (("mfac", "M-FAC setup + product"), ("mfac_product", "M-FAC p
 # the paper draws for its one-shot experiments. The dotted vertical line marks where the high
 # levels of the rule begin.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 remaining = [100.0] + [100 * (1 - s) for s in LEVELS]
 fig, ax = plt.subplots(figsize=(7, 4.2))
@@ -490,7 +499,7 @@ plt.show()
 # log-log axes with 95% bands over seeds. Grey guide lines have slope 1, 2 and 3; M-FAC should
 # follow the first, a dense inverse lies between the other two.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4.2))
 styles = {"mfac": ("M-FAC: setup + one product", plot.ARM_COLORS["method"], "-"),
           "mfac_product": ("M-FAC: one product", plot.ARM_COLORS["extra"], "--"),
@@ -524,7 +533,7 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 high = [LEVELS.index(s) for s in HIGH]
 measurements = {"dense_acc": dense_acc}
 for arm in ARMS:
@@ -538,11 +547,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for key, o in zip(("global", "layer", "obs_no_update", "fisher_diagonal"),
                   verdict.outcomes.values(), strict=True):
@@ -620,7 +629,7 @@ glue("factor_large_mb", cfg.timing_m * DIMS["mfac"][-1] * 8 / 2**20)
 # its weights: the share of each layer that survives. (This redraws the runs above; nothing is
 # pruned again.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(sparsity):
     j = LEVELS.index(sparsity)
     fig, (ax_seed, ax_layer) = plt.subplots(1, 2, figsize=(11, 3.8))

@@ -40,15 +40,24 @@
 # :format: myst
 # ```
 
-# %% tags=[]
-# Colab: install the book's library when it is not importable (torch is left as it is).
+# %% tags=["hide-input"]
+# In Colab: install the book's library (torch is left as it is). Elsewhere a kernel without
+# dlrepro stops here and says how to get it.
 try:
     import dlrepro  # noqa: F401
 except ImportError:
+    import sys
+
+    if "google.colab" not in sys.modules:
+        raise ImportError(
+            "this kernel's Python has no dlrepro. In a checkout of the book run `make lab` and "
+            "open the chapter there (or `make setup` and pick the .venv kernel); elsewhere run "
+            "pip install \"dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced\""
+        ) from None
     print("dlrepro not found: installing it from the book's repository")
     # %pip install -q "dlrepro @ git+https://github.com/dlrepro/deep-learning-reproduced"
 
-# %% tags=[]
+# %% tags=["hide-input"]
 import math
 
 import ipywidgets as widgets
@@ -101,7 +110,7 @@ densities = [0.02, 0.5]  # shares of each layer's weights the masks use
 width = None  # hidden width of the 64-width-width-10 MLP; None keeps the profile's
 sham = False  # True: the signed arm trains a binary mask (the control)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 SETTINGS = {
     # The pipeline end to end in seconds; its numbers mean nothing.
     "smoke": {"seeds": 2, "width": 8, "steps": 10, "batch": 64},
@@ -159,7 +168,7 @@ print(f"profile {run.profile} on {run.device}, seeds {run.seeds}: ELU MLP 64-{cf
 # several points short at 2% while still learning. That is where a better mask can show; at the
 # densities where the binary mask already matches dense training, no mask can do better.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 NEAR_MARGIN = 2.0  # accuracy points the signed mask may trail dense training and count as near
 PCT = f"{100 * PRIMARY:g}"
 
@@ -238,7 +247,7 @@ print(claim.rule())
 # dense weights' over {0.01, 0.03, 0.1, 0.3}. All rates of an arm train in one batched pass
 # (`dlrepro.optim.PerModelRate`).
 
-# %% tags=[]
+# %% tags=["hide-input"]
 dataset = data.digits(device=run.device)
 x_fit, y_fit, x_val, y_val = data.split_validation(dataset.x_train, dataset.y_train, 0.2,
                                                    torch.Generator().manual_seed(0))
@@ -283,7 +292,7 @@ def fit(model, grid):
 # %% [markdown] tags=[]
 # ## Experiment
 
-# %% tags=[]
+# %% tags=["hide-input"]
 picks, accuracy, validation, sign_share = {}, {}, {}, {}
 dense = models.BatchedMLP(frozen(1.0, len(DENSE_GRID)), [None] * len(shapes),
                           activation_name="elu")
@@ -322,7 +331,7 @@ for p in picks.values():
 # and signed masks over the same frozen weights, each at its tuned learning rate, with 95% bands
 # over seeds, and the trained dense network as a dashed line.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 plot.use_style()
 colors = {"binary": plot.ARM_COLORS["control"], "signed": plot.ARM_COLORS["method"]}
 names = {"binary": "binary mask (keep / hide)", "signed": "signed mask (keep / hide / invert)"}
@@ -345,7 +354,7 @@ plt.show()
 #
 # The rule from above, applied to the measurements.
 
-# %% tags=[]
+# %% tags=["hide-input"]
 measurements = {"dense_acc": dense_acc, "budget_error": budget_error}
 for density in DENSITIES:
     for kind in KINDS:
@@ -355,11 +364,11 @@ verdict.save()
 verdict.glue()
 print(verdict)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print(verdict.summary())
 
-# %% tags=[]
+# %% tags=["hide-input"]
 # Numbers for the discussion below, glued so that the text reads them from this run.
 for key, o in zip(("primary", "dense"), verdict.outcomes.values(), strict=True):
     glue(f"outcome_{key}", o.outcome)
@@ -420,7 +429,7 @@ glue("kept_weights", round(PRIMARY * sum(o * i for o, i in shapes)))
 # validation split, the numbers the tuning read. (This redraws the runs above; nothing is trained
 # again.)
 
-# %% tags=[]
+# %% tags=["hide-input"]
 def show(density):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for kind in KINDS:

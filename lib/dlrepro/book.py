@@ -19,9 +19,11 @@ from dlrepro.chapters import Chapter, find_chapters, find_parts
 from dlrepro.errors import ConfigError
 from dlrepro.scoreboard import failure_text, load_failures, write_page
 
-__all__ = ["BOOK_FILES", "stage", "build"]
+__all__ = ["BOOK_FILES", "BOOK_FOLDERS", "stage", "build"]
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "intro.md")
+#: Folders copied as they are: the book's own style sheet.
+BOOK_FOLDERS = ("_static",)
 
 
 def stage(root: Path, destination: Path, results: Path, executed: Path | None = None) -> Path:
@@ -39,6 +41,9 @@ def stage(root: Path, destination: Path, results: Path, executed: Path | None = 
     destination.mkdir(parents=True)
     for name in BOOK_FILES:
         shutil.copy2(root / name, destination / name)
+    for name in BOOK_FOLDERS:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, destination / name)
     failures = load_failures(results)
     for chapter in find_chapters(root):
         target = destination / "chapters" / chapter.part / f"{chapter.name}.ipynb"
