@@ -59,44 +59,32 @@ def assert_same_weights(batched: BatchedMLP | BatchedCNN1d, singles: list[MLP] |
 # --------------------------------------------------------------------------- batched == one by one
 
 
+def cnns(count: int = SEEDS) -> list[CNN1d]:
+    """CNNs that read the FEATURES columns as signals of length FEATURES."""
+    out = []
+    for seed in range(count):
+        torch.manual_seed(seed)
+        out.append(CNN1d(FEATURES, CLASSES, channels=(6, 6)))
+    return out
+
+
+STACKED = {"mlp": (mlps, BatchedMLP.from_models), "cnn": (cnns, BatchedCNN1d)}
+
+
+@pytest.mark.parametrize("kind", STACKED)
 @pytest.mark.parametrize("optimizer,lr,weight_decay", [
     ("sgd", 0.05, 0.0), ("sgd", 0.05, 1e-3), ("adam", 1e-2, 0.0), ("adam", 1e-2, 1e-3)])
-def test_train_batched_equals_train_one_by_one(toy, optimizer, lr, weight_decay):
+def test_train_batched_equals_train_one_by_one(toy, kind, optimizer, lr, weight_decay):
     x, y = toy
     config = TrainConfig(steps=30, batch_size=32, lr=lr, optimizer=optimizer,
                          weight_decay=weight_decay, eval_every=10)
-    singles = mlps()
-    batched = BatchedMLP.from_models(singles)
+    build, stack = STACKED[kind]
+    singles = build()
+    batched = stack(singles)
     initial = [p.detach().clone() for p in batched.parameters()]
     history_b = train_batched(batched, x, y, config, [gen(100 + s) for s in range(SEEDS)])
     histories = [train(m, x, y, config, gen(100 + s)) for s, m in enumerate(singles)]
     # Training moved the weights, and it moved them identically.
-    moved = max((p - p0).abs().max().item()
-                for p, p0 in zip(batched.parameters(), initial, strict=True))
-    assert moved > 1e-3
-    assert_same_weights(batched, singles)
-    assert history_b.steps == histories[0].steps == [10, 20, 30]
-    assert history_b["train_loss"].shape == (3, SEEDS)
-    for s, history in enumerate(histories):
-        np.testing.assert_allclose(history_b["train_loss"][:, s], history["train_loss"],
-                                   rtol=1e-4, atol=1e-6)
-        np.testing.assert_allclose(history_b["train_acc"][:, s], history["train_acc"], atol=1e-6)
-
-
-@pytest.mark.parametrize("optimizer,lr,weight_decay", [
-    ("sgd", 0.05, 0.0), ("sgd", 0.05, 1e-3), ("adam", 1e-2, 0.0), ("adam", 1e-2, 1e-3)])
-def test_train_batched_cnn_equals_train_one_by_one(toy, optimizer, lr, weight_decay):
-    x, y = toy  # the FEATURES columns read as signals of length FEATURES
-    config = TrainConfig(steps=30, batch_size=32, lr=lr, optimizer=optimizer,
-                         weight_decay=weight_decay, eval_every=10)
-    singles = []
-    for seed in range(SEEDS):
-        torch.manual_seed(seed)
-        singles.append(CNN1d(FEATURES, CLASSES, channels=(6, 6)))
-    batched = BatchedCNN1d(singles)
-    initial = [p.detach().clone() for p in batched.parameters()]
-    history_b = train_batched(batched, x, y, config, [gen(100 + s) for s in range(SEEDS)])
-    histories = [train(m, x, y, config, gen(100 + s)) for s, m in enumerate(singles)]
     moved = max((p - p0).abs().max().item()
                 for p, p0 in zip(batched.parameters(), initial, strict=True))
     assert moved > 1e-3
