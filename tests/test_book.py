@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from browser import chromium
 
+from dlrepro import bibliography
 from dlrepro.chapters import find_chapters, find_parts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +84,26 @@ def test_chapter_page_shows_verdict_box_figures_and_verdict(html, browser, chapt
     assert len(knobs) == 1 and knobs[0].is_displayed(), "the parameters cell is hidden"
     code = knobs[0].find_element("css selector", "pre")
     assert code.value_of_css_property("white-space") == "pre-wrap", "long code lines overflow"
+    # The page ends with its own bibliography; the title's citation is its first entry.
+    notes = browser.find_elements("css selector", "aside.footnote-list aside.footnote")
+    assert notes, "the chapter's bibliography ({footbibliography}) is missing"
+    assert _bib_title(bibliography.reproduced_paper(chapter)) in notes[0].text
+
+
+def _bib_title(key: str) -> str:
+    import pybtex.database
+
+    entry = pybtex.database.parse_file(str(ROOT / bibliography.BIB_FILE)).entries[key]
+    return entry.fields["title"].replace("{", "").replace("}", "")
+
+
+def test_bibliography_page_links_every_reproduced_paper_to_its_chapter(html, browser):
+    text = page_text(browser, html / bibliography.PAGE.replace(".md", ".html"))
+    hrefs = [a.get_attribute("href") for a in browser.find_elements("css selector", "li a")]
+    for chapter in find_chapters(ROOT):
+        assert any(h and h.endswith(f"chapters/{chapter.part}/{chapter.name}.html")
+                   for h in hrefs), f"no link to {chapter.name}"
+        assert _bib_title(bibliography.reproduced_paper(chapter)) in text
 
 
 def test_scoreboard_page_lists_every_verdict(html, browser):

@@ -47,12 +47,17 @@ def dlrepro(book: Path, *argv: str, timeout: int = 300) -> subprocess.CompletedP
                           text=True, env=env, timeout=timeout)
 
 
+def last_code_cell(nb):
+    """The toy chapter's experiment cell (a markdown cell with its bibliography follows it)."""
+    return [cell for cell in nb.cells if cell.cell_type == "code"][-1]
+
+
 def with_stored_output(book: Path, name: str) -> None:
     """Give a toy chapter's stored notebook an output that no fresh run prints."""
     path = book / "chapters" / "demo" / f"{name}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                   text=STORED_OUTPUT + "\n")]
+    last_code_cell(nb).outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                         text=STORED_OUTPUT + "\n")]
     nbformat.write(nb, path)
 
 
@@ -151,8 +156,8 @@ def test_stage_prefers_executed_notebooks_and_replaces_failed_ones(tmp_path):
         with_stored_output(book, name)
     executed = tmp_path / "executed"
     fresh = nbformat.read(book / "chapters" / "demo" / "ran.ipynb", as_version=4)
-    fresh.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                      text="verdict of this run: REPRODUCED\n")]
+    last_code_cell(fresh).outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="verdict of this run: REPRODUCED\n")]
     (executed / "demo").mkdir(parents=True)
     nbformat.write(fresh, executed / "demo" / "ran.ipynb")
     results = tmp_path / "results"

@@ -2,10 +2,11 @@
 
 The book is always built from a staged copy of the sources, so building never writes into the
 checkout: :func:`stage` copies the configuration, the pages and the chapter notebooks (the
-stored ones, or freshly executed ones from ``python -m dlrepro run``) and writes the scoreboard
-page and its figure from the result records; :func:`build` runs ``jupyter-book build`` with
-warnings as errors. In a book of executed notebooks, a chapter whose run failed gets a page
-that says so in place of its stored outputs, whose verdict would pass for this run's.
+stored ones, or freshly executed ones from ``python -m dlrepro run``), writes the scoreboard
+page and its figure from the result records and the bibliography page from the chapters'
+citations; :func:`build` runs ``jupyter-book build`` with warnings as errors. In a book of
+executed notebooks, a chapter whose run failed gets a page that says so in place of its stored
+outputs, whose verdict would pass for this run's.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dlrepro import bibliography
 from dlrepro.chapters import Chapter, find_chapters, find_parts
 from dlrepro.errors import ConfigError
 from dlrepro.scoreboard import failure_text, load_failures, write_page
 
 __all__ = ["BOOK_FILES", "BOOK_FOLDERS", "stage", "build"]
 
-BOOK_FILES = ("_config.yml", "_toc.yml", "intro.md")
+BOOK_FILES = ("_config.yml", "_toc.yml", "intro.md", bibliography.BIB_FILE)
 #: Folders copied as they are: the book's own style sheet.
 BOOK_FOLDERS = ("_static",)
 
 
 def stage(root: Path, destination: Path, results: Path, executed: Path | None = None) -> Path:
-    """Copy the book's sources from ``root`` to ``destination`` and write ``scoreboard.md``.
+    """Copy the book's sources from ``root`` to ``destination``; write ``scoreboard.md`` and
+    ``bibliography.md``.
 
     Chapter notebooks come from ``executed/<part>/<name>.ipynb`` where present (a reproduce
     run), else from the checkout (the stored outputs). With ``executed`` given, a chapter with a
@@ -57,7 +60,9 @@ def stage(root: Path, destination: Path, results: Path, executed: Path | None = 
             shutil.copy2(fresh, target)
         else:
             _stored_page_with_warning(chapter, target)
-    write_page(results, destination / "scoreboard.md", find_parts(root))
+    parts = find_parts(root)
+    write_page(results, destination / "scoreboard.md", parts)
+    bibliography.write_page(parts, destination / bibliography.PAGE)
     return destination
 
 
