@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +18,8 @@ from dlrepro.run import (
     DEVICES,
     MIN_SEEDS,
     PROFILES,
+    machine,
+    pin_cpu_numerics,
     repo_root,
     resolve_device,
     results_dir,
@@ -174,3 +179,51 @@ def test_start_applies_a_readers_overrides_without_changing_the_settings():
     assert "stepz" in str(info.value) and "'steps'" in str(info.value)
     with pytest.raises(ConfigError):
         start("toy", "quick", 0, "cpu", SETTINGS, overrides={"seeds": 0})
+
+
+# A matrix product whose float rounding depends on MKL's code path; prints its bytes' hash.
+_PRODUCT = """
+import hashlib, os, sys, torch
+import dlrepro.run
+if sys.argv[1] == "pin":
+    dlrepro.run.MKL_BRANCH = "COMPATIBLE"
+    dlrepro.run.pin_cpu_numerics()
+torch.manual_seed(0)
+a, b = torch.randn(257, 300), torch.randn(300, 129)
+print(hashlib.sha256((a @ b).numpy().tobytes()).hexdigest())
+"""
+
+
+def _product(mode: str, mkl_cbwr: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "MKL_CBWR"}
+    if mkl_cbwr:
+        env["MKL_CBWR"] = mkl_cbwr
+    done = subprocess.run([sys.executable, "-c", _PRODUCT, mode], env=env, capture_output=True,
+                          text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(not torch.backends.mkl.is_available(), reason="torch without MKL")
+def test_pinning_after_import_selects_the_branch_as_the_environment_does():
+    """MKL reads MKL_CBWR at its first call: set after ``import torch`` it gives the bits that the
+    variable set before the process started gives (here the SSE2 'COMPATIBLE' branch, which
+    rounds differently from the default on any AVX CPU)."""
+    from_start = _product("plain", "COMPATIBLE")
+    assert _product("pin", None) == from_start
+    assert _product("plain", None) != from_start
+
+
+def test_pin_keeps_a_readers_branch_and_start_pins_the_default(monkeypatch):
+    monkeypatch.setenv("MKL_CBWR", "AVX512")
+    assert pin_cpu_numerics() == "AVX512"
+    monkeypatch.delenv("MKL_CBWR")
+    start("demo", "smoke", 0, "cpu", SETTINGS)
+    assert os.environ["MKL_CBWR"] == "AVX2"
+
+
+def test_machine_names_the_cpu_kernels_and_mkl_branch(monkeypatch):
+    monkeypatch.setenv("MKL_CBWR", "AVX2")
+    found = machine()
+    assert found["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
+    assert found["mkl_cbwr"] == "AVX2"
+    assert found["cpu"] is None or isinstance(found["cpu"], str) and found["cpu"]

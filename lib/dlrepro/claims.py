@@ -47,7 +47,7 @@ from dlrepro.errors import ConfigError, DlreproError
 from dlrepro.files import write_text_atomic
 from dlrepro.glue import glue
 from dlrepro.intervals import Interval, difference_interval, mean_interval
-from dlrepro.run import Run, repo_root, results_dir
+from dlrepro.run import Run, machine, repo_root, results_dir
 from dlrepro.tuning import Pick
 
 __all__ = ["Paper", "Estimate", "estimate", "mean_ci", "Criterion", "superiority",
@@ -453,6 +453,7 @@ class Verdict:
             "library_version": __version__,
             "torch_version": torch.__version__,
             "python": platform.python_version(),
+            "machine": machine(),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
 

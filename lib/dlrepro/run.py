@@ -1,8 +1,8 @@
 """Profiles, devices, seeds and where results go: what every chapter does before its experiment.
 
 A chapter declares its sizes per profile and calls :func:`start`; everything else (the
-device, the list of seeds, deterministic algorithms on the CPU, the wall clock for the record)
-comes from the returned :class:`Run`.
+device, the list of seeds, deterministic algorithms and one MKL code path on the CPU, the wall
+clock for the record) comes from the returned :class:`Run`.
 
 =========  ==========================================  ===========================
 profile    where                                       budget per chapter
@@ -90,6 +90,45 @@ def use_deterministic_algorithms() -> None:
     direct(True, warn_only=False)
 
 
+#: The code path of Intel MKL's Conditional Numerical Reproducibility mode (``MKL_CBWR``) that
+#: :func:`pin_cpu_numerics` selects. Left to itself MKL picks its matrix kernels by the CPU's
+#: vendor and model: the stored quick runs, re-executed on an AMD EPYC after being stored on an
+#: Intel Xeon (both AVX-512), rounded differently and moved near-margin criteria of five
+#: chapters. The AVX2 path exists on both, so both compute the same bits.
+MKL_BRANCH = "AVX2"
+
+
+def pin_cpu_numerics() -> str:
+    """Fix MKL's code path to :data:`MKL_BRANCH` unless ``MKL_CBWR`` is already set (a reader's
+    choice is kept); returns the branch in force.
+
+    MKL reads ``MKL_CBWR`` at its first call, not at import, so this works after ``import
+    torch`` as long as no matrix product has run yet in the process, as in a chapter, whose
+    first computation follows :func:`start`. See Intel's *Conditional Numerical
+    Reproducibility* in the oneMKL developer guide.
+    """
+    return os.environ.setdefault("MKL_CBWR", MKL_BRANCH)
+
+
+def machine() -> dict[str, str | None]:
+    """What a record says about the CPU it ran on: model, torch's vector-kernel level (ATen
+    dispatches element-wise kernels on it) and MKL's branch, to explain a run that rounds
+    differently elsewhere."""
+    import platform
+
+    import torch
+
+    model = platform.processor() or None
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return {"cpu": model, "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "mkl_cbwr": os.environ.get("MKL_CBWR")}
+
+
 def repo_root() -> Path | None:
     """The book's checkout when ``dlrepro`` is installed from it (editable), else ``None``."""
     root = Path(__file__).resolve().parents[2]
@@ -172,6 +211,7 @@ def start(chapter: str, profile: str, seed: int, device: str,
     chosen = {**settings[profile], **knobs}
     if int(chosen["seeds"]) < 1:
         raise ConfigError(f"chapter {chapter!r}: 'seeds' must be >= 1, got {chosen['seeds']!r}")
+    pin_cpu_numerics()
     torch_device = resolve_device(device)
     seed_everything(seed)
     if torch_device.type == "cpu":
