@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 PROFILE ?= quick
 DEVICE  ?= auto
 NAME    ?=
+ENGINE  ?= local
+JOBS    ?= 1
 # torch is pinned here (the CPU wheel on this project's machines); pyproject.toml keeps a
 # range so that Colab and GPU machines keep the torch they already have.
 TORCH_PIN ?= torch==2.13.0
@@ -24,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_PIN)"
-	$(PY) -m pip install -q -e ".[book,test,dev,lab]"
+	$(PY) -m pip install -q -e ".[book,test,dev,lab,cluster]"
 	$(VENV)/bin/jupytext-config --settings-file $(LAB_VIEWERS) set-default-viewer python
 	touch $(STAMP)
 
@@ -34,12 +36,13 @@ lab: $(STAMP)
 	DLREPRO_HEADLESS= JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ServerApp.root_dir=chapters \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-## make reproduce [PROFILE=quick|full] [DEVICE=auto|cpu|cuda] [SHAM=1]: run every chapter
-## headless (SHAM=1: each chapter's sham run first), write records and the executed notebooks
-## under _build/reproduce, build scoreboard and book.
+## make reproduce [PROFILE=quick|full] [DEVICE=auto|cpu|cuda] [SHAM=1] [JOBS=N] [ENGINE=ray]:
+## run every chapter headless (SHAM=1: each chapter's sham run first; JOBS=N: N chapters at once;
+## ENGINE=ray: on a Ray cluster), write records and the executed notebooks under
+## _build/reproduce, build scoreboard and book.
 reproduce: $(STAMP)
 	$(PY) -m dlrepro reproduce --profile $(PROFILE) --device $(DEVICE) --out _build/reproduce \
-		$(if $(SHAM),--with-sham)
+		--engine $(ENGINE) --jobs $(JOBS) $(if $(SHAM),--with-sham)
 
 ## make test: library tests, chapters at smoke, nbval on stored notebooks, pairing, book + browser.
 test: $(STAMP) browser

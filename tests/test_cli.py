@@ -18,7 +18,7 @@ import pytest
 import torch
 import yaml
 
-from dlrepro import cli
+from dlrepro import cli, engines
 from dlrepro.errors import ConfigError
 
 TOC = {
@@ -194,7 +194,7 @@ def executed(monkeypatch):
         calls.append((chapter.name, parameters, sham))
         return None, 0.5
 
-    monkeypatch.setattr(cli, "_execute", fake_execute)
+    monkeypatch.setattr(engines, "execute", fake_execute)
     return calls
 
 
@@ -362,7 +362,7 @@ def test_reproduce_a_changed_verdict_leaves_the_exit_status(book, capsys, monkey
     def fake_execute(chapter, parameters, target, results, sham):
         return toy_record(chapter.name, "REPRODUCED", profile=parameters["profile"]), 1.0
 
-    monkeypatch.setattr(cli, "_execute", fake_execute)
+    monkeypatch.setattr(engines, "execute", fake_execute)
     monkeypatch.setattr(cli, "_book", lambda args, executed=None: print("book: built") or 0)
     status, out, err = run_main(capsys, "reproduce", "--out", str(book / "out"))
     assert status == 0, err

@@ -20,7 +20,7 @@ def _normalized(specs):
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = list(project["dependencies"])
-    for extra in ("book", "test", "dev", "lab"):  # what `make setup` installs
+    for extra in ("book", "test", "dev", "lab", "cluster"):  # what `make setup` installs
         wanted += project["optional-dependencies"][extra]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)

@@ -1,4 +1,4 @@
-"""The command line: ``python -m dlrepro list | run | reproduce | book | scoreboard``.
+"""The command line: ``python -m dlrepro list | run | reproduce | sweep | book | scoreboard``.
 
 ``run`` executes chapter notebooks headless with papermill, injecting ``profile``, ``seed``
 and ``device``; each executed notebook and its result record land under ``--out``. Bad input
@@ -18,16 +18,15 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-import shutil
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from dlrepro.book import build, stage
 from dlrepro.chapters import Chapter, Parameter, book_root, find_chapters, find_parts, select
+from dlrepro.engines import ENGINES, Step, StepResult, Task, run_tasks
 from dlrepro.errors import ConfigError, DlreproError
-from dlrepro.files import strip_run_metadata
+from dlrepro.files import write_text_atomic
 from dlrepro.run import DEVICES, PROFILES, resolve_device
 from dlrepro.scoreboard import (
     as_text,
@@ -114,71 +113,21 @@ def _knobs(chapters: list[Chapter], pairs: list[list[str]]) -> dict[str, dict]:
     knobs = {}
     for chapter in chapters:
         declared = chapter.parameters() if pairs else {}
-        for name in names:
-            if name not in declared:
-                listing = "\n".join(f"  {p.name} = {p.source}" for p in declared.values()
-                                    if p.name not in OWN_OPTIONS) or "  (none)"
-                raise ConfigError(
-                    f"chapter {chapter.name!r} has no parameter {name!r}. Its parameters "
-                    f"(-p NAME VALUE), with their defaults:\n{listing}\nprofile, seed, device "
-                    f"and sham have their own options (--profile, --seed, --device, --sham)")
-        knobs[chapter.name] = {name: convert(chapter, declared[name], text)
+        knobs[chapter.name] = {name: convert(chapter, _declared(chapter, declared, name), text)
                                for name, text in pairs}
     return knobs
 
 
-def _execute(chapter: Chapter, parameters: dict, target: Path, results: Path,
-             sham: bool) -> tuple[dict | None, float]:
-    """Run one notebook with papermill into ``target``; returns (its record, seconds).
-
-    The notebook is written under a temporary name and renamed when the run succeeds; the
-    chapter's previous record is removed first, so a failed run leaves neither.
-    """
-    import json
-
-    import papermill
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    results.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.running.ipynb")
-    record = results / ("sham" if sham else "") / f"{chapter.name}.json"
-    record.unlink(missing_ok=True)  # a failed run must not leave an older verdict behind
-    (results / "failed" / f"{chapter.name}.json").unlink(missing_ok=True)  # nor older failures
-    if target != chapter.notebook:
-        target.unlink(missing_ok=True)  # nor an older executed notebook for the book
-    os.environ["DLREPRO_RESULTS"] = str(results.resolve())
-    os.environ["DLREPRO_HEADLESS"] = "1"  # see dlrepro.explore
-    started = time.perf_counter()
-    try:
-        # Under its temporary name the run shows from its start; the file holds the input
-        # notebook until papermill writes the executed one over it, once, when the run ends.
-        shutil.copyfile(chapter.notebook, tmp)
-        papermill.execute_notebook(
-            str(chapter.notebook), str(tmp), parameters=parameters,
-            cwd=str(chapter.notebook.parent), progress_bar=False, log_output=False,
-            kernel_name="python3",
-            # papermill would write the whole notebook before and after every cell, markdown
-            # too (about 55 writes, 0.5 s of a chapter's run), for a file read only once the
-            # run has succeeded; a failed run's notebook is still written, and then removed.
-            request_save_on_cell_execute=False,
-            # When the last cell is done every output has arrived and every file a chapter
-            # writes is closed (records are written atomically, in a cell), so the kernel is
-            # killed rather than asked to exit: the graceful exit of a process holding torch
-            # takes 1 s, a fifth of a chapter's fixed cost.
-            shutdown_kernel="immediate",
-            # The kernel's own log only ever says, for every chapter, that it listens on
-            # localhost TCP and that it was interrupted at shutdown (jupyter_client interrupts
-            # before it stops a kernel); a cell's error still reaches us as an exception.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if target == chapter.notebook:
-        strip_run_metadata(tmp)
-    os.replace(tmp, target)
-    seconds = time.perf_counter() - started
-    return (json.loads(record.read_text()) if record.exists() else None), seconds
+def _declared(chapter: Chapter, declared: dict[str, Parameter], name: str) -> Parameter:
+    """The parameter ``name`` of ``chapter``; else an error listing the ones it has."""
+    if name not in declared:
+        listing = "\n".join(f"  {p.name} = {p.source}" for p in declared.values()
+                            if p.name not in OWN_OPTIONS) or "  (none)"
+        raise ConfigError(
+            f"chapter {chapter.name!r} has no parameter {name!r}. Its parameters "
+            f"(-p NAME VALUE), with their defaults:\n{listing}\nprofile, seed, device "
+            f"and sham have their own options (--profile, --seed, --device, --sham)")
+    return declared[name]
 
 
 def _report(chapter: Chapter, record: dict | None, profile: str, seconds: float,
@@ -232,14 +181,19 @@ def _run(args: argparse.Namespace) -> int:
     return _run_chapters(args)[0]
 
 
-def _run_chapters(args: argparse.Namespace) -> tuple[int, list[Outcome]]:
-    """Validate ``args``, run the chapters; (exit status, one :class:`Outcome` per chapter)."""
+def _check_execution(args: argparse.Namespace) -> None:
+    """The options every command that runs chapters shares: profile, device, seed."""
     if args.profile not in PROFILES:
         raise ConfigError(f"unknown profile {args.profile!r}; choose one of: {', '.join(PROFILES)}")
     if args.device not in ("auto", "cpu"):  # an unknown name, or "cuda": torch looks for a GPU
         resolve_device(args.device)  # (the chapter's kernel resolves the device it runs on)
     if args.seed < 0:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
+
+
+def _run_chapters(args: argparse.Namespace) -> tuple[int, list[Outcome]]:
+    """Validate ``args``, run the chapters; (exit status, one :class:`Outcome` per chapter)."""
+    _check_execution(args)
     if args.store and (args.profile != "quick" or args.seed != 0 or args.device != "auto"
                        or args.sham or args.with_sham or args.parameters):
         raise ConfigError("--store keeps the stored outputs at their defaults and stores the "
@@ -253,31 +207,93 @@ def _run_chapters(args: argparse.Namespace) -> tuple[int, list[Outcome]]:
     selected = chapters if args.all else select(chapters, args.chapters)
     knobs = _knobs(selected, args.parameters)  # every -p checked before anything runs
     out = Path(args.out).resolve()
+    tasks = [Task(c, tuple(Step(*plan) for plan in _plan(c, args, out, knobs[c.name])),
+                  knobs[c.name]) for c in selected]
+    outcomes = {c.name: Outcome(c) for c in selected}
     failed = 0
-    outcomes = []
-    for chapter in selected:
-        outcome = Outcome(chapter)
-        outcomes.append(outcome)
-        for parameters, target, results, sham in _plan(chapter, args, out, knobs[chapter.name]):
-            started = time.perf_counter()
-            try:
-                record, seconds = _execute(chapter, parameters, target, results, sham)
-            except Exception as error:  # papermill reports the failing cell and its exception
-                failed += 1
-                outcome.failed = "sham" if sham else "run"
-                outcome.seconds += time.perf_counter() - started
-                summary = str(error).strip().splitlines()
-                label = f"{chapter.name} (sham)" if sham else chapter.name
-                reason = summary[-1] if summary else type(error).__name__
-                print(f"{label:<34} FAILED  {reason}", file=sys.stderr)
-                if not args.store:  # the book and the scoreboard of this run say so
-                    write_failure(results, chapter.name, args.profile, sham, reason)
-                break
-            outcome.seconds += seconds
-            setattr(outcome, "sham" if sham else "record", record)
-            failed += not _report(chapter, record, args.profile, seconds, sham,
-                                  knobs[chapter.name])
-    return (1 if failed else 0), outcomes
+    with _progress(len(tasks)) as bar:
+        for task, results in run_tasks(tasks, args.engine, args.jobs, args.address,
+                                       gpu_per_task=args.profile == "full"):
+            failed += _account(outcomes[task.chapter.name], results, args, task.knobs)
+            bar.update()
+    return (1 if failed else 0), list(outcomes.values())
+
+
+def _progress(total: int):
+    """A tqdm bar on stderr that moves once per finished chapter (hidden for one chapter)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="chapters", unit="chapter", file=sys.stderr,
+                disable=total < 2 or not sys.stderr.isatty())
+
+
+def _account(outcome: Outcome, results: list[StepResult], args: argparse.Namespace,
+             knobs: dict) -> int:
+    """Fill ``outcome`` from one task's step results and print a line per step; returns the
+    number of failures (a failed step, or a sham that passed its primary)."""
+    chapter, failed = outcome.chapter, 0
+    for result in results:
+        step = result.step
+        outcome.seconds += result.seconds
+        label = f"{chapter.name} (sham)" if step.sham else chapter.name
+        if result.error:
+            failed += 1
+            outcome.failed = "sham" if step.sham else "run"
+            print(f"{label:<34} FAILED  {result.error}", file=sys.stderr)
+            if not args.store:  # the book and the scoreboard of this run say so
+                write_failure(step.results, chapter.name, args.profile, step.sham, result.error)
+            break
+        setattr(outcome, "sham" if step.sham else "record", result.record)
+        failed += not _report(chapter, result.record, args.profile, result.seconds, step.sham,
+                              knobs)
+    return failed
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    """Run one chapter over the product of ``-p NAME VALUES``; write and print the table."""
+    from dlrepro import sweep
+
+    _check_execution(args)
+    [chapter] = select(find_chapters(book_root()), [args.chapter])
+    declared = chapter.parameters()
+    values = {}
+    for name, text in args.parameters:
+        if name in values:
+            raise ConfigError(f"-p {name} is given more than once; list its values in one -p")
+        if name == "seed":  # a sweep may repeat a chapter over base seeds
+            parameter = Parameter("seed", "0", 0)
+        elif name in OWN_OPTIONS:
+            raise ConfigError(f"-p {name}: use {OWN_OPTIONS[name]} ({name} has its own option)")
+        else:
+            parameter = _declared(chapter, declared, name)
+        values[name] = [convert(chapter, parameter, v) for v in sweep.split_values(text)]
+    if not values:
+        raise ConfigError("sweep needs at least one -p NAME VALUES, e.g. -p width 64,128,256")
+    out = Path(args.out).resolve() / chapter.name
+    tasks, outcomes = [], []
+    for combo in sweep.combinations(values):
+        base = out / sweep.run_label(combo)
+        parameters = {"profile": args.profile, "seed": args.seed, "device": args.device, **combo}
+        tasks.append(Task(chapter, (Step(parameters, base / f"{chapter.name}.ipynb",
+                                         base / "results", False),), combo))
+        outcomes.append(Outcome(chapter))
+    failed, by_task = 0, {id(t): o for t, o in zip(tasks, outcomes)}
+    args.store = False
+    with _progress(len(tasks)) as bar:
+        for task, results in run_tasks(tasks, args.engine, args.jobs, args.address,
+                                       gpu_per_task=args.profile == "full"):
+            failed += _account(by_task[id(task)], results, args, task.knobs)
+            bar.update()
+    table = sweep.rows([(task.knobs, o.record, "failed" if o.failed else None)
+                        for task, o in zip(tasks, outcomes)])
+    swept = list(values)
+    text = sweep.as_markdown(chapter.name, table, swept)
+    write_text_atomic(out / "sweep.md", text)
+    sweep.write_csv(table, swept, out / "sweep.csv")
+    if any(o.record for o in outcomes):
+        sweep.draw(chapter.name, table, swept, out / "sweep.png")
+    print(text + f"\nsweep: {out / 'sweep.md'}, sweep.csv, sweep.png")
+    return 1 if failed else 0
 
 
 def _scoreboard(args: argparse.Namespace) -> int:
@@ -381,6 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICES)}")
         p.add_argument("--out", default=str(book_root() / "_build" / default_out),
                        help="where executed notebooks and results go")
+        p.add_argument("--engine", default="local", choices=ENGINES,
+                       help="local: this machine; ray: a Ray cluster (see --address)")
+        p.add_argument("--jobs", type=int, default=1,
+                       help="local engine: chapters in N worker processes at once (one torch "
+                            "thread each; one GPU each where there are GPUs)")
+        p.add_argument("--address", default=None,
+                       help="ray engine: the cluster's address (default: start a local one)")
 
     run = commands.add_parser("run", help="execute chapters headless and write their records")
     run.add_argument("chapters", nargs="*", help="chapter names (see `list`)")
@@ -406,6 +429,16 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--with-sham", action="store_true",
                            help="run each chapter's sham first (twice the time), so that "
                                 "every verdict shows its own sham's outcome")
+
+    sweep = commands.add_parser("sweep", help="run one chapter over the product of parameter "
+                                              "values; a table and a figure of the verdicts")
+    sweep.add_argument("chapter", help="the chapter (see `list`)")
+    sweep.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                       metavar=("NAME", "VALUES"), dest="parameters",
+                       help="a parameter of the chapter's Parameters cell (or seed) and its "
+                            "comma-separated values, e.g. -p width 64,128,256 (repeatable: the "
+                            "sweep runs every combination)")
+    execution_options(sweep, "sweeps")
 
     book = commands.add_parser("book", help="build the HTML book from the stored notebooks")
     book.add_argument("--results", help="directory of records (default: results/)")
@@ -444,6 +477,8 @@ def _main(argv: list[str] | None) -> int:
             return _reproduce(args)
         if args.command == "book":
             return _book(args)
+        if args.command == "sweep":
+            return _sweep(args)
         return _scoreboard(args)
     except DlreproError as error:
         print(f"error: {error}", file=sys.stderr)
