@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,29 @@ def test_ray_engine_on_a_local_cluster(tmp_path):
         == _records(tmp_path / "local" / "results")
     notebook = (tmp_path / "ray" / "chapters" / "demo" / "toy.ipynb").read_text()
     assert "verdict of this run: REPRODUCED" in notebook
+
+
+def test_ctrl_c_cancels_the_workers_and_leaves_no_partial_record(tmp_path):
+    """SIGINT to a driver of two local jobs, while both chapters sleep: exit 130, the workers
+    and their kernels' runs stop, and no notebook or record is written."""
+    slow = "import time\ntime.sleep(120)"
+    book = toy_book(tmp_path, {"slow": (PARAMETERS, slow), "slower": (PARAMETERS, slow)})
+    out = tmp_path / "out"
+    env = dict(os.environ, DLREPRO_ROOT=str(book), OMP_NUM_THREADS="1")
+    process = subprocess.Popen([sys.executable, "-m", "dlrepro", "run", "slow", "slower",
+                                "--profile", "smoke", "--jobs", "2", "--out", str(out)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    private = Path(tempfile.gettempdir())
+    before = set(private.glob("dlrepro-slow*"))
+    deadline = time.monotonic() + 120
+    while len(set(private.glob("dlrepro-slow*/.run0.running.ipynb"))) < 2 + len(before) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert not list(out.rglob("*.ipynb")) and not list(out.rglob("*.json"))
+    time.sleep(2.0)  # the workers clean up after the driver has gone
+    assert set(private.glob("dlrepro-slow*")) <= before, "a worker left its private directory"

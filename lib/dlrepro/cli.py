@@ -39,13 +39,15 @@ from dlrepro.scoreboard import (
 )
 
 __all__ = ["build_parser", "main", "Chapter", "book_root", "find_chapters", "convert",
-           "Outcome", "check_table", "BROKEN_PIPE_STATUS"]
+           "Outcome", "check_table", "BROKEN_PIPE_STATUS", "INTERRUPTED_STATUS"]
 
 #: Parameters that every chapter has and that have options of their own.
 OWN_OPTIONS = {"profile": "--profile", "seed": "--seed", "device": "--device",
                "sham": "--sham or --with-sham"}
 #: The exit status when stdout is a pipe whose reader has gone (Python's own on EPIPE).
 BROKEN_PIPE_STATUS = 1
+#: The exit status after Ctrl-C, as a shell reports a process ended by SIGINT.
+INTERRUPTED_STATUS = 130
 #: Types that papermill writes into a notebook as Python (a tuple becomes a string).
 _PASSABLE = "bool, int, float, str, None, list or dict"
 
@@ -462,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
         # at exit: point it at devnull so that this does not fail too, and exit as Python does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE_STATUS
+    except KeyboardInterrupt:  # Ctrl-C: the engines have stopped their workers by now
+        print("interrupted: runs still going were cancelled; finished ones kept their records",
+              file=sys.stderr)
+        return INTERRUPTED_STATUS
 
 
 def _main(argv: list[str] | None) -> int:

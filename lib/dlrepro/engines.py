@@ -210,7 +210,12 @@ def _visible_gpus() -> int:
 
 def _worker(task: Task, send, gpus: int, slot: int) -> None:
     """A local worker process: one torch thread on the CPU, or GPU ``slot`` (round robin) where
-    there are GPUs; sends what :func:`run_elsewhere` shipped."""
+    there are GPUs; sends what :func:`run_elsewhere` shipped. SIGTERM (the driver cancelling)
+    becomes SystemExit, so the private directory and the notebook's kernel are cleaned up."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if gpus:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(slot % gpus)
     else:
