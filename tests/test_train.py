@@ -353,3 +353,62 @@ def test_compile_model_is_off_on_the_cpu_unless_asked(toy, monkeypatch, compile_
     batched = BatchedMLP.from_models(mlps(2))
     train_batched(batched, x, y, config, [gen(0), gen(1)], compile_model=compile_model)
     assert calls == ([net, batched] if compiled else [])
+
+
+# --------------------------------------------------------------------------- the loss hook
+
+
+def test_loss_hook_equal_to_cross_entropy_reproduces_train_exactly(toy):
+    """A ``loss_fn`` that is plain cross-entropy gives bit-for-bit the default training, and it
+    sees the batch's example indices (the labels it gets are ``y[index]``)."""
+    x, y = toy
+    config = TrainConfig(steps=25, batch_size=32, lr=1e-2, eval_every=5)
+    default, hooked = mlps(1)[0], mlps(1)[0]
+    seen = []
+
+    def cross_entropy(logits, targets, index):
+        assert torch.equal(targets, y[index])
+        seen.append(index.clone())
+        return F.cross_entropy(logits, targets)
+
+    h_default = train(default, x, y, config, gen(7))
+    h_hooked = train(hooked, x, y, config, gen(7), loss_fn=cross_entropy)
+    for a, b in zip(default.parameters(), hooked.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert h_default.metrics == h_hooked.metrics
+    batches = epoch_batches(N, 32, gen(7))
+    assert len(seen) == 25 and all(torch.equal(i, next(batches)) for i in seen)
+
+
+def test_loss_hook_equal_to_cross_entropy_reproduces_train_batched_exactly(toy):
+    x, y = toy
+    config = TrainConfig(steps=25, batch_size=32, lr=1e-2, eval_every=5)
+    labels = torch.stack([y, y.roll(1), y.flip(0)])  # per-model labels
+    default, hooked = BatchedMLP.from_models(mlps()), BatchedMLP.from_models(mlps())
+    shapes = []
+
+    def cross_entropy(logits, targets, index):
+        shapes.append((tuple(logits.shape), tuple(index.shape)))
+        rows = torch.arange(SEEDS).unsqueeze(1)
+        assert torch.equal(targets, labels[rows, index])
+        return F.cross_entropy(logits.transpose(1, 2), targets, reduction="none").mean(1).sum()
+
+    h_default = train_batched(default, x, labels, config, [gen(s) for s in range(SEEDS)])
+    h_hooked = train_batched(hooked, x, labels, config, [gen(s) for s in range(SEEDS)],
+                             loss_fn=cross_entropy)
+    for a, b in zip(default.parameters(), hooked.parameters(), strict=True):
+        assert torch.equal(a, b)
+    for name in h_default.metrics:
+        np.testing.assert_array_equal(h_default[name], h_hooked[name])
+    assert shapes[0] == ((SEEDS, 32, CLASSES), (SEEDS, 32))
+
+
+def test_loss_hook_changes_training(toy):
+    """The hook is used: a different loss moves the weights elsewhere."""
+    x, y = toy
+    config = TrainConfig(steps=10, batch_size=32, lr=1e-2, eval_every=10)
+    default, hooked = mlps(1)[0], mlps(1)[0]
+    train(default, x, y, config, gen(7))
+    train(hooked, x, y, config, gen(7),
+          loss_fn=lambda logits, targets, index: F.cross_entropy(logits, (targets + 1) % CLASSES))
+    assert not torch.equal(default.linears[0].weight, hooked.linears[0].weight)

@@ -7,7 +7,12 @@ downloaded at run time:
   procedurally by ``mnist1d.data.make_dataset`` and cached on disk by its arguments;
 * scikit-learn's 8x8 handwritten digits (UCI optical digits);
 * label corruption and random inputs in the sense of Zhang et al. (2017), *Understanding deep
-  learning requires rethinking generalization*.
+  learning requires rethinking generalization*;
+* a long-tailed mixture of small labelled subpopulations with the exact expected mass of those
+  seen once (Feldman, 2020, *Does learning require memorization? A short tale about a long
+  tail*): :func:`subpopulation_mixture`, :func:`expected_mass_seen`;
+* label dilution, clean examples outnumbered by fresh inputs with uniformly random labels
+  (Rolnick et al., 2017, *Deep Learning is Robust to Massive Label Noise*): :func:`dilute_labels`.
 
 Real image sets (MNIST, CIFAR-10) are for the full profile only and need torchvision plus the
 files on disk; :func:`torchvision_dataset` says what is missing and how to get it.
@@ -18,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +41,12 @@ __all__ = [
     "split_validation",
     "torchvision_dataset",
     "cache_dir",
+    "SubpopulationMixture",
+    "zipf_frequencies",
+    "expected_mass_seen",
+    "subpopulation_mixture",
+    "mnist1d_cache_file",
+    "dilute_labels",
 ]
 
 
@@ -77,31 +89,62 @@ def _tensors(name, x_train, y_train, x_test, y_test, num_classes, device) -> Dat
     return Dataset(name, as_x(x_train), as_y(y_train), as_x(x_test), as_y(y_test), num_classes)
 
 
+MNIST1D_FIXED = ("num_samples", "train_split", "seed")  # set by mnist1d's own arguments
+
+
+def _mnist1d_args(num_samples: int, train_split: float, seed: int,
+                  overrides: Mapping[str, object] | None) -> dict:
+    """The generator's full argument set: its defaults, the three arguments, the overrides."""
+    from mnist1d.data import get_dataset_args
+
+    args = get_dataset_args(as_dict=True)
+    args.pop("url", None)
+    overrides = dict(overrides or {})
+    known = sorted(set(args) - set(MNIST1D_FIXED))
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise ConfigError(f"mnist1d: unknown generator argument(s) {unknown}; the overrides "
+                          f"known here are {known} (num_samples, train_split and seed are "
+                          f"mnist1d's own arguments)")
+    args.update(overrides)
+    args.update(num_samples=int(num_samples), train_split=float(train_split), seed=int(seed))
+    return args
+
+
+def mnist1d_cache_file(num_samples: int = 4000, train_split: float = 0.8, seed: int = 42,
+                       overrides: Mapping[str, object] | None = None) -> Path:
+    """Where :func:`mnist1d` caches the arrays of these arguments: a file named by a hash of the
+    generator's full argument set, so every override gives its own file."""
+    args = _mnist1d_args(num_samples, train_split, seed, overrides)
+    key = hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:16]
+    return cache_dir() / f"mnist1d-{key}.npz"
+
+
 def mnist1d(
     num_samples: int = 4000,
     train_split: float = 0.8,
     seed: int = 42,
     device: torch.device | str = "cpu",
+    overrides: Mapping[str, object] | None = None,
 ) -> Dataset:
     """MNIST-1D generated offline: 10 classes of 40-sample 1-D signals.
 
-    The generator's defaults are kept except ``num_samples``, ``train_split`` and ``seed``.
-    The arrays are cached in :func:`cache_dir` under a hash of the full argument set, so a
-    second call with the same arguments costs a file read. The package's downloader is never
-    used.
+    The generator's defaults are kept except ``num_samples``, ``train_split``, ``seed`` and the
+    generator arguments named in ``overrides`` (``{"shear_scale": 0.2}``, ...: any key of
+    ``mnist1d.data.get_dataset_args``; an unknown name is a :class:`ConfigError`). The arrays
+    are cached in :func:`cache_dir` under a hash of the full argument set
+    (:func:`mnist1d_cache_file`), so a second call with the same arguments costs a file read.
+    The package's downloader is never used.
     """
     if num_samples < 10 or num_samples % 10:
         raise ConfigError(
             f"mnist1d: num_samples must be a positive multiple of 10, got {num_samples}")
     if not 0.0 < train_split < 1.0:
         raise ConfigError(f"mnist1d: train_split must lie in (0, 1), got {train_split}")
-    from mnist1d.data import get_dataset_args, make_dataset
+    from mnist1d.data import make_dataset
 
-    args = get_dataset_args(as_dict=True)
-    args.update(num_samples=int(num_samples), train_split=float(train_split), seed=int(seed))
-    args.pop("url", None)
-    key = hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:16]
-    path = cache_dir() / f"mnist1d-{key}.npz"
+    args = _mnist1d_args(num_samples, train_split, seed, overrides)
+    path = mnist1d_cache_file(num_samples, train_split, seed, overrides)
     if not path.exists():
         from mnist1d.utils import ObjectView
 
@@ -174,6 +217,147 @@ def split_validation(
     n_val = int(round(fraction * y.shape[0]))
     val, fit = order[:n_val], order[n_val:]
     return x[fit], y[fit], x[val], y[val]
+
+
+def dilute_labels(
+    x: torch.Tensor, y: torch.Tensor, noise_inputs: torch.Tensor, alpha: float,
+    num_classes: int, generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Dilute a clean training set with ``alpha`` noisy examples per clean one.
+
+    Rolnick et al. (2017), *Deep Learning is Robust to Massive Label Noise*: the clean examples
+    keep their labels and ``round(alpha * n)`` further inputs, the first rows of
+    ``noise_inputs`` (fresh inputs, not copies of clean ones), get labels drawn uniformly from
+    all ``num_classes`` classes. Returns ``x, y, is_clean``: the clean rows first, then the
+    noisy ones (training shuffles them), and a boolean mask of the clean rows.
+    """
+    if not alpha >= 0:
+        raise ConfigError(f"dilute_labels: alpha must be >= 0, got {alpha}")
+    n = y.shape[0]
+    n_noisy = int(round(alpha * n))
+    if noise_inputs.shape[0] < n_noisy or noise_inputs.shape[1:] != x.shape[1:]:
+        raise ConfigError(f"dilute_labels: alpha {alpha:g} x {n} clean examples needs {n_noisy} "
+                          f"noise inputs of shape {tuple(x.shape[1:])}, got "
+                          f"{tuple(noise_inputs.shape)}")
+    labels = torch.randint(num_classes, (n_noisy,), generator=generator, device=generator.device)
+    x_out = torch.cat([x, noise_inputs[:n_noisy].to(x.device, x.dtype)])
+    y_out = torch.cat([y, labels.to(y.device, y.dtype)])
+    is_clean = torch.zeros(n + n_noisy, dtype=torch.bool, device=y.device)
+    is_clean[:n] = True
+    return x_out, y_out, is_clean
+
+
+def zipf_frequencies(count: int, exponent: float = 1.0) -> np.ndarray:
+    """Zipf frequencies ``p_k`` proportional to ``k ** -exponent`` for ``k = 1..count``, summing
+    to 1: the long-tailed subpopulation frequencies of Feldman (2020)."""
+    if count < 1 or not exponent >= 0:
+        raise ConfigError(f"zipf_frequencies: need count >= 1 and exponent >= 0, got {count}, "
+                          f"{exponent}")
+    weights = np.arange(1, count + 1, dtype=np.float64) ** -float(exponent)
+    return weights / weights.sum()
+
+
+def expected_mass_seen(frequencies: np.ndarray, n: int, times: int = 1) -> float:
+    """Expected total frequency of the subpopulations that appear exactly ``times`` times among
+    ``n`` independent draws: ``sum_k p_k * C(n, times) p_k**times (1 - p_k)**(n - times)``.
+
+    With ``times=1`` this is Feldman's (2020) singleton mass ``sum_k p_k * n p_k (1-p_k)**(n-1)``,
+    the test mass a learner that does not fit the examples seen once stands to lose.
+    """
+    from scipy.stats import binom
+
+    p = np.asarray(frequencies, dtype=np.float64)
+    if p.ndim != 1 or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
+        raise ConfigError("expected_mass_seen: frequencies must be a 1-D distribution")
+    if n < 1 or not 0 <= times <= n:
+        raise ConfigError(f"expected_mass_seen: need n >= 1 and 0 <= times <= n, got {n}, {times}")
+    return float(np.sum(p * binom.pmf(times, n, p)))
+
+
+@dataclass(frozen=True)
+class SubpopulationMixture:
+    """A draw of :func:`subpopulation_mixture`: tensors on one device plus the generator's truth.
+
+    ``x_test`` holds ``test_per_subpopulation`` fresh points of every subpopulation in order
+    (subpopulation ``k`` at rows ``k * r ... (k + 1) * r - 1``), so the population accuracy is
+    the frequency-weighted mean of per-subpopulation accuracies. ``counts[k]`` is how often
+    subpopulation ``k`` occurs in the training set, ``source[i]`` the subpopulation of training
+    example ``i``.
+    """
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    source: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    frequencies: np.ndarray
+    labels: np.ndarray
+    counts: np.ndarray
+    num_classes: int
+    test_per_subpopulation: int
+
+    @property
+    def num_subpopulations(self) -> int:
+        return len(self.frequencies)
+
+    def mass_seen(self, times: int) -> float:
+        """Total frequency of the subpopulations that this training set holds ``times`` times."""
+        return float(self.frequencies[self.counts == times].sum())
+
+    def expected_mass_seen(self, times: int = 1) -> float:
+        """Its expectation over training sets of this size (:func:`expected_mass_seen`)."""
+        return expected_mass_seen(self.frequencies, int(self.counts.sum()), times)
+
+
+def subpopulation_mixture(
+    num_subpopulations: int,
+    train_size: int,
+    frequencies: str | np.ndarray = "zipf",
+    dim: int = 20,
+    num_classes: int = 10,
+    spread: float = 0.1,
+    test_per_subpopulation: int = 10,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+) -> SubpopulationMixture:
+    """Feldman's (2020) long-tail model as data: many small subpopulations, each a tight Gaussian
+    cluster in ``dim`` dimensions around a centre drawn from N(0, I), each with one label drawn
+    uniformly from ``num_classes`` classes independently of everything else (so neighbouring
+    clusters say nothing about a cluster's label). ``frequencies`` is ``"zipf"`` (``p_k ~ 1/k``),
+    ``"uniform"`` or an explicit distribution. The ``train_size`` training points draw their
+    subpopulation i.i.d. from the frequencies; points are ``centre + spread * N(0, I)``.
+    """
+    if num_subpopulations < 1 or train_size < 1 or dim < 1 or num_classes < 2:
+        raise ConfigError("subpopulation_mixture: need num_subpopulations, train_size, dim >= 1 "
+                          "and num_classes >= 2")
+    if not spread >= 0 or test_per_subpopulation < 1:
+        raise ConfigError("subpopulation_mixture: need spread >= 0 and test_per_subpopulation >= 1")
+    if isinstance(frequencies, str):
+        if frequencies == "zipf":
+            p = zipf_frequencies(num_subpopulations)
+        elif frequencies == "uniform":
+            p = np.full(num_subpopulations, 1.0 / num_subpopulations)
+        else:
+            raise ConfigError(f"subpopulation_mixture: frequencies must be 'zipf', 'uniform' or "
+                              f"an array, got {frequencies!r}")
+    else:
+        p = np.asarray(frequencies, dtype=np.float64)
+        if p.shape != (num_subpopulations,) or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
+            raise ConfigError("subpopulation_mixture: frequencies must be a distribution over "
+                              "the num_subpopulations subpopulations")
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((num_subpopulations, dim))
+    labels = rng.integers(num_classes, size=num_subpopulations)
+    source = rng.choice(num_subpopulations, size=train_size, p=p)
+    x_train = centres[source] + spread * rng.standard_normal((train_size, dim))
+    test_source = np.repeat(np.arange(num_subpopulations), test_per_subpopulation)
+    x_test = centres[test_source] + spread * rng.standard_normal((len(test_source), dim))
+    counts = np.bincount(source, minlength=num_subpopulations)
+    as_x = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
+    as_y = lambda a: torch.as_tensor(a, dtype=torch.int64, device=device)  # noqa: E731
+    return SubpopulationMixture(as_x(x_train), as_y(labels[source]), as_y(source), as_x(x_test),
+                                as_y(labels[test_source]), p, labels, counts, num_classes,
+                                test_per_subpopulation)
 
 
 _TORCHVISION_SETS = {"mnist": "MNIST", "cifar10": "CIFAR10"}

@@ -33,11 +33,18 @@ __all__ = [
     "train",
     "train_batched",
     "at_best",
+    "LossFn",
 ]
 
 EvalSets = Mapping[str, tuple[torch.Tensor, torch.Tensor]]
 #: Builds an optimizer for the model's parameters, e.g. ``lambda p: Lookahead(SGD(p, lr=0.1))``.
 OptimizerFactory = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
+#: A training loss that sees which examples the batch holds: ``loss_fn(logits, targets, index)``
+#: returns the scalar to minimize. :func:`train` passes logits ``(B, C)``, targets and indices
+#: ``(B,)``; :func:`train_batched` passes ``(S, B, C)`` and ``(S, B)`` and expects the sum over
+#: models of each model's mean loss. Losses with per-example state need the indices, e.g. the
+#: temporal ensemble of :class:`dlrepro.losses.ELRLoss` (Liu et al., 2020).
+LossFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,7 @@ def train(
     optimizer: OptimizerFactory | None = None,
     callback: Callable[[int], None] | None = None,
     compile_model: bool | None = None,
+    loss_fn: LossFn | None = None,
 ) -> History:
     """Train one classifier with cross-entropy on device tensors; returns its :class:`History`.
 
@@ -206,7 +214,8 @@ def train(
     ``optimizer``, when given, builds the optimizer instead of ``config.optimizer`` / ``config.lr``
     (any :mod:`torch.optim` or :mod:`dlrepro.optim` optimizer). ``callback(step)``, when given,
     runs after every update (e.g. to record something about the weights). ``compile_model``
-    runs the forward pass under ``torch.compile`` (default: on CUDA only).
+    runs the forward pass under ``torch.compile`` (default: on CUDA only). ``loss_fn``, when
+    given, replaces the cross-entropy with ``loss_fn(logits, y[idx], idx)`` (:data:`LossFn`).
     """
     device = x.device
     sets = {"train": (x, y), **(eval_sets or {})}
@@ -218,7 +227,9 @@ def train(
     for step in _progress(config.steps, progress, "train"):
         idx = next(batches).to(device)
         with _autocast(device):
-            loss = F.cross_entropy(forward(x[idx]).float(), y[idx])
+            logits = forward(x[idx]).float()
+        loss = (F.cross_entropy(logits, y[idx]) if loss_fn is None
+                else loss_fn(logits, y[idx], idx))
         _update(optimizer, loss)
         if callback is not None:
             callback(step)
@@ -238,6 +249,7 @@ def train_batched(
     optimizer: OptimizerFactory | None = None,
     callback: Callable[[int], None] | None = None,
     compile_model: bool | None = None,
+    loss_fn: LossFn | None = None,
 ) -> History:
     """Train the ``S`` models of ``model`` together; model ``s`` draws from ``generators[s]``.
 
@@ -247,7 +259,9 @@ def train_batched(
     rounding of batched matrix products). History entries are ``(S,)`` arrays. ``optimizer``
     is as in :func:`train`; an element-wise optimizer (SGD, Adam, AdaGrad, Lookahead over
     them, ...) updates every model as if alone. ``callback`` and ``compile_model`` are as in
-    :func:`train`.
+    :func:`train`; ``loss_fn``, when given, replaces the cross-entropy with
+    ``loss_fn(logits, yb, idx)`` on ``(S, B, C)`` logits and ``(S, B)`` labels and indices
+    (:data:`LossFn`).
     """
     num_models = model.num_models
     if len(generators) != num_models:
@@ -272,7 +286,10 @@ def train_batched(
         with _autocast(device):
             logits = forward(xb).float()
         # Sum over models of each model's mean loss: every slice gets its own gradient.
-        loss = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1).sum()
+        if loss_fn is None:
+            loss = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1).sum()
+        else:
+            loss = loss_fn(logits, yb, idx)
         _update(optimizer, loss)
         if callback is not None:
             callback(step)
