@@ -169,14 +169,16 @@ def _plan(chapter: Chapter, args: argparse.Namespace, out: Path,
 
 @dataclass
 class Outcome:
-    """What the runs of one chapter gave: its record, its sham's, their seconds, and which run
-    raised (``"run"`` or ``"sham"``; None when none did)."""
+    """What the runs of one chapter gave: its record, its sham's, their seconds, which run
+    raised (``"run"`` or ``"sham"``; None when none did), and whether a run failed or its
+    sham passed its primary (``defect``: the exit status is 1)."""
 
     chapter: Chapter
     record: dict | None = None
     sham: dict | None = None
     seconds: float = 0.0
     failed: str | None = None
+    defect: bool = False
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -211,14 +213,22 @@ def _run_chapters(args: argparse.Namespace) -> tuple[int, list[Outcome]]:
     out = Path(args.out).resolve()
     tasks = [Task(c, tuple(Step(*plan) for plan in _plan(c, args, out, knobs[c.name])),
                   knobs[c.name]) for c in selected]
-    outcomes = {c.name: Outcome(c) for c in selected}
-    failed = 0
+    outcomes = _run_tasks(tasks, args)
+    return (1 if any(o.failed or o.defect for o in outcomes) else 0), outcomes
+
+
+def _run_tasks(tasks: list[Task], args: argparse.Namespace) -> list[Outcome]:
+    """Run ``tasks`` on the engine ``args`` names, a report line per run and a progress bar;
+    one :class:`Outcome` per task, in the order of ``tasks``."""
+    outcomes = [Outcome(task.chapter) for task in tasks]
+    by_task = {id(task): outcome for task, outcome in zip(tasks, outcomes)}
     with _progress(len(tasks)) as bar:
         for task, results in run_tasks(tasks, args.engine, args.jobs, args.address,
                                        gpu_per_task=args.profile == "full"):
-            failed += _account(outcomes[task.chapter.name], results, args, task.knobs)
+            by_task[id(task)].defect = bool(_account(by_task[id(task)], results, args,
+                                                     task.knobs))
             bar.update()
-    return (1 if failed else 0), list(outcomes.values())
+    return outcomes
 
 
 def _progress(total: int):
@@ -272,20 +282,14 @@ def _sweep(args: argparse.Namespace) -> int:
     if not values:
         raise ConfigError("sweep needs at least one -p NAME VALUES, e.g. -p width 64,128,256")
     out = Path(args.out).resolve() / chapter.name
-    tasks, outcomes = [], []
+    tasks = []
     for combo in sweep.combinations(values):
         base = out / sweep.run_label(combo)
         parameters = {"profile": args.profile, "seed": args.seed, "device": args.device, **combo}
         tasks.append(Task(chapter, (Step(parameters, base / f"{chapter.name}.ipynb",
                                          base / "results", False),), combo))
-        outcomes.append(Outcome(chapter))
-    failed, by_task = 0, {id(t): o for t, o in zip(tasks, outcomes)}
     args.store = False
-    with _progress(len(tasks)) as bar:
-        for task, results in run_tasks(tasks, args.engine, args.jobs, args.address,
-                                       gpu_per_task=args.profile == "full"):
-            failed += _account(by_task[id(task)], results, args, task.knobs)
-            bar.update()
+    outcomes = _run_tasks(tasks, args)
     table = sweep.rows([(task.knobs, o.record, "failed" if o.failed else None)
                         for task, o in zip(tasks, outcomes)])
     swept = list(values)
@@ -295,7 +299,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if any(o.record for o in outcomes):
         sweep.draw(chapter.name, table, swept, out / "sweep.png")
     print(text + f"\nsweep: {out / 'sweep.md'}, sweep.csv, sweep.png")
-    return 1 if failed else 0
+    return 1 if any(o.failed or o.defect for o in outcomes) else 0
 
 
 def _scoreboard(args: argparse.Namespace) -> int:
