@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Chiyuan Zhang, Samy Bengio, Moritz Hardt, Benjamin Recht and Oriol Vinyals (2017).
 # *Understanding deep learning requires rethinking generalization*. International Conference on
 # Learning Representations (ICLR 2017). [arXiv:1611.03530](https://arxiv.org/abs/1611.03530)
+# {footcite:p}`zhang2017understanding`
 #
 # The textbook story of why a model generalizes goes through its capacity: if a family of
 # functions is too poor to fit arbitrary labellings of the training set, then fitting the real
@@ -580,14 +581,11 @@ explore(show, condition=widgets.SelectionSlider(
 #
 # **References.**
 #
-# * Zhang, C., Bengio, S., Hardt, M., Recht, B. & Vinyals, O. (2017). Understanding deep
-#   learning requires rethinking generalization. *ICLR 2017*.
-#   [arXiv:1611.03530](https://arxiv.org/abs/1611.03530)
-# * Alpaydin, E. & Kaynak, C. (1998). Optical Recognition of Handwritten Digits. UCI Machine
-#   Learning Repository. [doi:10.24432/C50P49](https://doi.org/10.24432/C50P49)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439): the data of this chapter's earlier
-#   version.
-# * Arpit, D. et al. (2017). A closer look at memorization in deep networks. *ICML 2017*.
-#   [arXiv:1706.05394](https://arxiv.org/abs/1706.05394): networks fit the real, learnable
-#   examples first and memorize the noisy ones later.
+# * {footcite:t}`zhang2017understanding`.
+# * {footcite:t}`alpaydin1998optical`.
+# * {footcite:t}`greydanus2024scaling`: the data of this chapter's earlier version.
+# * {footcite:t}`arpit2017closer`: networks fit the real, learnable examples first and memorize the
+#   noisy ones later.
+#
+# ```{footbibliography}
+# ```

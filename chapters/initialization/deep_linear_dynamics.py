@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Andrew M. Saxe, James L. McClelland and Surya Ganguli (2014). *Exact solutions to the nonlinear
 # dynamics of learning in deep linear neural networks*. International Conference on Learning
 # Representations (ICLR 2014). [arXiv:1312.6120](https://arxiv.org/abs/1312.6120)
+# {footcite:p}`saxe2014exact`
 #
 # A network without nonlinearities computes only a linear map, however many layers it has, so it
 # looks like a poor object of study. Saxe, McClelland and Ganguli saw that its *training* is
@@ -894,12 +895,9 @@ explore(show, depth=widgets.SelectionSlider(options=DEPTHS, value=DEEP[1], descr
 #
 # **References.**
 #
-# * Saxe, A. M., McClelland, J. L. & Ganguli, S. (2014). Exact solutions to the nonlinear
-#   dynamics of learning in deep linear neural networks. *ICLR 2014*.
-#   [arXiv:1312.6120](https://arxiv.org/abs/1312.6120)
-# * Pennington, J., Schoenholz, S. S. & Ganguli, S. (2017). Resurrecting the sigmoid in deep
-#   learning through dynamical isometry: theory and practice. *NeurIPS 2017*.
-#   [arXiv:1711.04735](https://arxiv.org/abs/1711.04735)
-# * Hu, W., Xiao, L. & Pennington, J. (2020). Provable benefit of orthogonal initialization in
-#   optimizing deep linear networks. *ICLR 2020*.
-#   [arXiv:2001.05992](https://arxiv.org/abs/2001.05992)
+# * {footcite:t}`saxe2014exact`.
+# * {footcite:t}`pennington2017resurrecting`.
+# * {footcite:t}`hu2020provable`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,13 +19,13 @@
 #
 # Soufiane Hayou, Arnaud Doucet and Judith Rousseau (2019). *On the Impact of the Activation
 # Function on Deep Neural Networks Training*. International Conference on Machine Learning
-# (ICML 2019). [arXiv:1902.06853](https://arxiv.org/abs/1902.06853)
+# (ICML 2019). [arXiv:1902.06853](https://arxiv.org/abs/1902.06853) {footcite:p}`hayou2019impact`
 #
 # The depth-scale experiment of this chapter is from Samuel S. Schoenholz, Justin Gilmer, Surya
 # Ganguli and Jascha Sohl-Dickstein (2017). *Deep Information Propagation*. International
 # Conference on Learning Representations (ICLR 2017).
-# [arXiv:1611.01232](https://arxiv.org/abs/1611.01232). Both build on Poole et al. (2016),
-# [arXiv:1606.05340](https://arxiv.org/abs/1606.05340).
+# [arXiv:1611.01232](https://arxiv.org/abs/1611.01232) {footcite:p}`schoenholz2017deep`. Both
+# build on Poole et al. (2016), [arXiv:1606.05340](https://arxiv.org/abs/1606.05340).
 #
 # Send two different inputs through a deep, randomly initialized network and follow how alike
 # their hidden representations are, layer after layer. With small weights (the *ordered*
@@ -921,20 +921,13 @@ explore(show_depth, depth=widgets.SelectionSlider(options=DEPTHS, value=DEPTHS[-
 #
 # **References.**
 #
-# * Hayou, S., Doucet, A. & Rousseau, J. (2019). On the Impact of the Activation Function on
-#   Deep Neural Networks Training. *ICML 2019*. [arXiv:1902.06853](https://arxiv.org/abs/1902.06853)
-# * Schoenholz, S. S., Gilmer, J., Ganguli, S. & Sohl-Dickstein, J. (2017). Deep Information
-#   Propagation. *ICLR 2017*. [arXiv:1611.01232](https://arxiv.org/abs/1611.01232)
-# * Poole, B., Lahiri, S., Raghu, M., Sohl-Dickstein, J. & Ganguli, S. (2016). Exponential
-#   expressivity in deep neural networks through transient chaos. *NeurIPS 2016*.
-#   [arXiv:1606.05340](https://arxiv.org/abs/1606.05340)
-# * Pennington, J., Schoenholz, S. S. & Ganguli, S. (2017). Resurrecting the sigmoid in deep
-#   learning through dynamical isometry: theory and practice. *NeurIPS 2017*.
-#   [arXiv:1711.04735](https://arxiv.org/abs/1711.04735)
-# * Clevert, D.-A., Unterthiner, T. & Hochreiter, S. (2016). Fast and Accurate Deep Network
-#   Learning by Exponential Linear Units (ELUs). *ICLR 2016*.
-#   [arXiv:1511.07289](https://arxiv.org/abs/1511.07289)
-# * Ramachandran, P., Zoph, B. & Le, Q. V. (2017). Searching for Activation Functions
-#   (Swish). [arXiv:1710.05941](https://arxiv.org/abs/1710.05941)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`hayou2019impact`.
+# * {footcite:t}`schoenholz2017deep`.
+# * {footcite:t}`poole2016exponential`.
+# * {footcite:t}`pennington2017resurrecting`.
+# * {footcite:t}`clevert2016fast`.
+# * {footcite:t}`ramachandran2017searching` (Swish).
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,7 +19,7 @@
 #
 # Emanuele Francazi, Aurelien Lucchi and Marco Baity-Jesi (2024). *Initial Guessing Bias: How
 # Untrained Networks Favor Some Classes*. International Conference on Machine Learning (ICML 2024).
-# [arXiv:2306.00809](https://arxiv.org/abs/2306.00809)
+# [arXiv:2306.00809](https://arxiv.org/abs/2306.00809) {footcite:p}`francazi2024initial`
 #
 # Before training, a classifier with random weights and no bias terms looks as if it should have
 # no opinion: every output unit is drawn from the same distribution, so by symmetry no class is
@@ -763,13 +763,10 @@ explore(show,
 #
 # **References.**
 #
-# * Francazi, E., Lucchi, A. & Baity-Jesi, M. (2024). Initial Guessing Bias: How Untrained
-#   Networks Favor Some Classes. *ICML 2024*. [arXiv:2306.00809](https://arxiv.org/abs/2306.00809)
-# * He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving deep into rectifiers: surpassing
-#   human-level performance on ImageNet classification. *ICCV 2015*.
-#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852)
-# * Poole, B., Lahiri, S., Raghu, M., Sohl-Dickstein, J. & Ganguli, S. (2016). Exponential
-#   expressivity in deep neural networks through transient chaos. *NeurIPS 2016*.
-#   [arXiv:1606.05340](https://arxiv.org/abs/1606.05340)
-# * Hendrycks, D. & Gimpel, K. (2016). Gaussian error linear units (GELUs).
-#   [arXiv:1606.08415](https://arxiv.org/abs/1606.08415)
+# * {footcite:t}`francazi2024initial`.
+# * {footcite:t}`he2015delving`.
+# * {footcite:t}`poole2016exponential`.
+# * {footcite:t}`hendrycks2016gaussian`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,6 +19,7 @@
 #
 # Dmytro Mishkin and Jiří Matas (2016). *All you need is a good init*. International Conference
 # on Learning Representations (ICLR 2016). [arXiv:1511.06422](https://arxiv.org/abs/1511.06422)
+# {footcite:p}`mishkin2016all`
 #
 # Before batch normalization became the default, a deep plain network stood or fell with the
 # scale of its initial weights. Analytic rules such as Glorot's or He's derive that scale for
@@ -711,23 +712,15 @@ explore(show,
 #
 # **References.**
 #
-# * Mishkin, D. & Matas, J. (2016). All you need is a good init. *ICLR 2016*.
-#   [arXiv:1511.06422](https://arxiv.org/abs/1511.06422)
-# * Romero, A. et al. (2015). FitNets: hints for thin deep nets. *ICLR 2015*.
-#   [arXiv:1412.6550](https://arxiv.org/abs/1412.6550)
-# * Glorot, X. & Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
-#   neural networks. *AISTATS 2010*.
-#   [PMLR 9:249-256](https://proceedings.mlr.press/v9/glorot10a.html)
-# * He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving deep into rectifiers. *ICCV 2015*.
-#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852)
-# * Saxe, A. M., McClelland, J. L. & Ganguli, S. (2014). Exact solutions to the nonlinear
-#   dynamics of learning in deep linear neural networks. *ICLR 2014*.
-#   [arXiv:1312.6120](https://arxiv.org/abs/1312.6120)
-# * Simonyan, K. & Zisserman, A. (2015). Very deep convolutional networks for large-scale image
-#   recognition. *ICLR 2015*. [arXiv:1409.1556](https://arxiv.org/abs/1409.1556)
-# * Ioffe, S. & Szegedy, C. (2015). Batch normalization. *ICML 2015*.
-#   [arXiv:1502.03167](https://arxiv.org/abs/1502.03167)
-# * Hendrycks, D. & Gimpel, K. (2016). Gaussian error linear units (GELUs).
-#   [arXiv:1606.08415](https://arxiv.org/abs/1606.08415)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`mishkin2016all`.
+# * {footcite:t}`romero2015fitnets`.
+# * {footcite:t}`glorot2010understanding`.
+# * {footcite:t}`he2015delving`.
+# * {footcite:t}`saxe2014exact`.
+# * {footcite:t}`simonyan2015very`.
+# * {footcite:t}`ioffe2015batch`.
+# * {footcite:t}`hendrycks2016gaussian`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

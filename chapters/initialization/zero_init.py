@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,7 +19,7 @@
 #
 # Jiawei Zhao, Florian Schäfer and Anima Anandkumar (2022). *ZerO Initialization: Initializing
 # Neural Networks with only Zeros and Ones*. Transactions on Machine Learning Research (TMLR).
-# [arXiv:2110.12661](https://arxiv.org/abs/2110.12661)
+# [arXiv:2110.12661](https://arxiv.org/abs/2110.12661) {footcite:p}`zhao2022zero`
 #
 # Ever since Glorot and Bengio, initializing a network has meant drawing its weights at random
 # with a carefully derived variance, and the randomness has been taken to be essential: it is
@@ -661,19 +661,13 @@ explore(show,
 #
 # **References.**
 #
-# * Zhao, J., Schäfer, F. & Anandkumar, A. (2022). ZerO Initialization: Initializing Neural
-#   Networks with only Zeros and Ones. *TMLR*. [arXiv:2110.12661](https://arxiv.org/abs/2110.12661)
-# * He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving Deep into Rectifiers. *ICCV 2015*.
-#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852)
-# * Glorot, X. & Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
-#   neural networks. *AISTATS 2010*.
-#   [PMLR 9:249-256](https://proceedings.mlr.press/v9/glorot10a.html)
-# * Daneshmand, H., Kohler, J., Bach, F., Hofmann, T. & Lucchi, A. (2020). Batch Normalization
-#   Provably Avoids Rank Collapse for Randomly Initialised Deep Networks. *NeurIPS 2020*.
-#   [arXiv:2003.01652](https://arxiv.org/abs/2003.01652)
-# * Hardt, M. & Ma, T. (2017). Identity Matters in Deep Learning. *ICLR 2017*.
-#   [arXiv:1611.04231](https://arxiv.org/abs/1611.04231)
-# * Zhang, H., Dauphin, Y. N. & Ma, T. (2019). Fixup Initialization: Residual Learning Without
-#   Normalization. *ICLR 2019*. [arXiv:1901.09321](https://arxiv.org/abs/1901.09321)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`zhao2022zero`.
+# * {footcite:t}`he2015delving`.
+# * {footcite:t}`glorot2010understanding`.
+# * {footcite:t}`daneshmand2020batch`.
+# * {footcite:t}`hardt2017identity`.
+# * {footcite:t}`zhang2019fixup`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Zhewei Yao, Amir Gholami, Sheng Shen, Mustafa Mustafa, Kurt Keutzer and Michael W. Mahoney
 # (2021). *ADAHESSIAN: An Adaptive Second Order Optimizer for Machine Learning*. AAAI Conference
 # on Artificial Intelligence (AAAI 2021). [arXiv:2006.00719](https://arxiv.org/abs/2006.00719)
+# {footcite:p}`yao2021adahessian`
 #
 # Adam divides each gradient coordinate by a running average of its squared gradient, a cheap
 # stand-in for how curved the loss is along that coordinate. AdaHessian puts the real thing in
@@ -520,14 +521,11 @@ explore(show, multiplier=widgets.SelectionSlider(options=MULTIPLIERS,
 #
 # **References.**
 #
-# * Yao, Z. et al. (2021). ADAHESSIAN: An Adaptive Second Order Optimizer for Machine Learning.
-#   *AAAI 2021*. [arXiv:2006.00719](https://arxiv.org/abs/2006.00719)
-# * Bekas, C., Kokiopoulou, E. & Saad, Y. (2007). An estimator for the diagonal of a matrix.
-#   *Applied Numerical Mathematics* 57, 1214-1229.
-#   [doi:10.1016/j.apnum.2007.01.003](https://doi.org/10.1016/j.apnum.2007.01.003)
-# * Kingma, D. P. & Ba, J. (2015). Adam: A Method for Stochastic Optimization. *ICLR 2015*.
-#   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
-# * Loshchilov, I. & Hutter, F. (2019). Decoupled Weight Decay Regularization. *ICLR 2019*.
-#   [arXiv:1711.05101](https://arxiv.org/abs/1711.05101)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`yao2021adahessian`.
+# * {footcite:t}`bekas2007estimator`.
+# * {footcite:t}`kingma2015adam`.
+# * {footcite:t}`loshchilov2019decoupled`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,7 +19,7 @@
 #
 # Diederik P. Kingma and Jimmy Ba (2015). *Adam: A Method for Stochastic Optimization*.
 # International Conference on Learning Representations (ICLR 2015).
-# [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
+# [arXiv:1412.6980](https://arxiv.org/abs/1412.6980) {footcite:p}`kingma2015adam`
 #
 # Adam keeps two exponential moving averages per parameter, one of the gradient and one of its
 # square, and moves each coordinate by the first divided by the square root of the second. The
@@ -626,15 +626,11 @@ explore(show, task=widgets.Dropdown(options=list(TASKS), value="mlp", descriptio
 #
 # **References.**
 #
-# * Kingma, D. P. & Ba, J. (2015). Adam: A Method for Stochastic Optimization. *ICLR 2015*.
-#   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
-# * Sutskever, I., Martens, J., Dahl, G. & Hinton, G. (2013). On the importance of
-#   initialization and momentum in deep learning. *ICML 2013*.
-#   [PMLR 28(3)](https://proceedings.mlr.press/v28/sutskever13.html)
-# * Duchi, J., Hazan, E. & Singer, Y. (2011). Adaptive Subgradient Methods for Online Learning
-#   and Stochastic Optimization. *JMLR* 12, 2121-2159.
-#   [jmlr.org](https://jmlr.org/papers/v12/duchi11a.html)
-# * Tieleman, T. & Hinton, G. (2012). Lecture 6.5, RMSProp. *COURSERA: Neural Networks for
-#   Machine Learning*.
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`kingma2015adam`.
+# * {footcite:t}`sutskever2013importance`.
+# * {footcite:t}`duchi2011adaptive`.
+# * {footcite:t}`tieleman2012lecture`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

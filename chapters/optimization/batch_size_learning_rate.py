@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Diego Granziol, Stefan Zohren and Stephen Roberts (2022). *Learning Rates as a Function of
 # Batch Size: A Random Matrix Theory Approach to Neural Network Training*. Journal of Machine
 # Learning Research 23 (2022). [arXiv:2006.09092](https://arxiv.org/abs/2006.09092)
+# {footcite:p}`granziol2022learning`
 #
 # Whoever changes the batch size has to change the learning rate too, and practice has long
 # relied on rules of thumb for how: multiply the learning rate by the factor the batch grew by
@@ -675,25 +676,14 @@ explore(show,
 #
 # **References.**
 #
-# * Granziol, D., Zohren, S. & Roberts, S. (2022). Learning rates as a function of batch size:
-#   a random matrix theory approach to neural network training. *Journal of Machine Learning
-#   Research* 23. [arXiv:2006.09092](https://arxiv.org/abs/2006.09092)
-# * Goyal, P. et al. (2017). Accurate, large minibatch SGD: training ImageNet in 1 hour.
-#   [arXiv:1706.02677](https://arxiv.org/abs/1706.02677): the linear scaling rule in practice.
-# * Ma, S., Bassily, R. & Belkin, M. (2018). The power of interpolation: understanding the
-#   effectiveness of SGD in modern over-parametrized learning. *ICML 2018*.
-#   [arXiv:1712.06559](https://arxiv.org/abs/1712.06559): linear scaling of SGD's learning rate
-#   up to a critical batch size, for interpolating models.
-# * Zhang, G. et al. (2019). Which algorithmic choices matter at which batch sizes? Insights
-#   from a noisy quadratic model. *NeurIPS 2019*.
-#   [arXiv:1907.04164](https://arxiv.org/abs/1907.04164): preconditioning (Adam, K-FAC) raises
-#   the critical batch size.
-# * Malladi, S., Lyu, K., Panigrahi, A. & Arora, S. (2022). On the SDEs and scaling rules for
-#   adaptive gradient algorithms. *NeurIPS 2022*.
-#   [arXiv:2205.10287](https://arxiv.org/abs/2205.10287): a square-root scaling rule for Adam
-#   from a different argument.
-# * Cohen, J. M., Kaur, S., Li, Y., Kolter, J. Z. & Talwalkar, A. (2021). Gradient descent on
-#   neural networks typically occurs at the edge of stability. *ICLR 2021*.
-#   [arXiv:2103.00065](https://arxiv.org/abs/2103.00065)
-# * Alpaydin, E. & Kaynak, C. (1998). Optical recognition of handwritten digits (UCI Machine
-#   Learning Repository), shipped with scikit-learn as `load_digits`.
+# * {footcite:t}`granziol2022learning`.
+# * {footcite:t}`goyal2017accurate`: the linear scaling rule in practice.
+# * {footcite:t}`ma2018power`: linear scaling of SGD's learning rate up to a critical batch size,
+#   for interpolating models.
+# * {footcite:t}`zhang2019which`: preconditioning (Adam, K-FAC) raises the critical batch size.
+# * {footcite:t}`malladi2022sdes`: a square-root scaling rule for Adam from a different argument.
+# * {footcite:t}`cohen2021gradient`.
+# * {footcite:t}`alpaydin1998optical`, shipped with scikit-learn as `load_digits`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,7 +19,7 @@
 #
 # Arvind Neelakantan, Luke Vilnis, Quoc V. Le, Ilya Sutskever, Lukasz Kaiser, Karol Kurach and
 # James Martens (2015). *Adding Gradient Noise Improves Learning for Very Deep Networks*.
-# [arXiv:1511.06807](https://arxiv.org/abs/1511.06807)
+# [arXiv:1511.06807](https://arxiv.org/abs/1511.06807) {footcite:p}`neelakantan2015adding`
 #
 # A deep plain network is hard to train when its initial weights are badly scaled: signals and
 # gradients shrink (or grow) geometrically with depth, and gradient descent sits on a plateau
@@ -554,18 +554,13 @@ explore(show, arm=widgets.Dropdown(options=list(VIEWS), value=LABELS["noise"],
 #
 # **References.**
 #
-# * Neelakantan, A., Vilnis, L., Le, Q. V., Sutskever, I., Kaiser, L., Kurach, K. & Martens, J.
-#   (2015). Adding gradient noise improves learning for very deep networks.
-#   [arXiv:1511.06807](https://arxiv.org/abs/1511.06807)
-# * Sussillo, D. & Abbott, L. F. (2014). Random walk initialization for training very deep
-#   feedforward networks. [arXiv:1412.6558](https://arxiv.org/abs/1412.6558)
-# * Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial
-#   proportions based on paired data. *Statistics in Medicine* 17, 2635-2650.
-# * Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
-#   *Journal of the American Statistical Association* 22, 209-212.
-# * Fagerland, M. W., Lydersen, S. & Laake, P. (2017). *Statistical Analysis of Contingency
-#   Tables*. Chapman & Hall/CRC.
-# * Alpaydin, E. & Kaynak, C. (1998). Optical recognition of handwritten digits (the 8x8
-#   digits in scikit-learn). UCI Machine Learning Repository.
-# * Welling, M. & Teh, Y. W. (2011). Bayesian learning via stochastic gradient Langevin
-#   dynamics. *ICML 2011*.
+# * {footcite:t}`neelakantan2015adding`.
+# * {footcite:t}`sussillo2014random`.
+# * {footcite:t}`newcombe1998improved`.
+# * {footcite:t}`wilson1927probable`.
+# * {footcite:t}`fagerland2017statistical`.
+# * {footcite:t}`alpaydin1998optical`: the 8x8 digits in scikit-learn.
+# * {footcite:t}`welling2011bayesian`.
+#
+# ```{footbibliography}
+# ```

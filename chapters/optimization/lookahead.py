@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,7 +19,7 @@
 #
 # Michael R. Zhang, James Lucas, Geoffrey Hinton and Jimmy Ba (2019). *Lookahead Optimizer: k
 # steps forward, 1 step back*. Advances in Neural Information Processing Systems 32 (NeurIPS
-# 2019). [arXiv:1907.08610](https://arxiv.org/abs/1907.08610)
+# 2019). [arXiv:1907.08610](https://arxiv.org/abs/1907.08610) {footcite:p}`zhang2019lookahead`
 #
 # Most attempts to improve stochastic gradient descent change how a single step is taken:
 # adaptive schemes rescale each coordinate (AdaGrad, Adam), accelerated schemes add momentum.
@@ -568,9 +568,9 @@ explore(show,
 #
 # **References.**
 #
-# * Zhang, M. R., Lucas, J., Hinton, G. & Ba, J. (2019). Lookahead Optimizer: k steps forward,
-#   1 step back. *NeurIPS 2019*. [arXiv:1907.08610](https://arxiv.org/abs/1907.08610)
-# * Kingma, D. P. & Ba, J. (2015). Adam: A Method for Stochastic Optimization. *ICLR 2015*.
-#   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`zhang2019lookahead`.
+# * {footcite:t}`kingma2015adam`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

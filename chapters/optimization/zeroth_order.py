@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -21,10 +21,11 @@
 # Parasyris, Yihua Zhang, Zheng Zhang, Bhavya Kailkhura and Sijia Liu (2024). *DeepZero: Scaling
 # up Zeroth-Order Optimization for Deep Model Training*. International Conference on Learning
 # Representations (ICLR 2024). [arXiv:2310.02025](https://arxiv.org/abs/2310.02025)
+# {footcite:p}`chen2024deepzero`
 #
 # Eric Zelikman, Qian Huang, Percy Liang, Nick Haber and Noah D. Goodman (2023). *Just One Byte
 # (per gradient): A Note on Low-Bandwidth Decentralized Language Model Finetuning Using Shared
-# Randomness*. [arXiv:2306.10015](https://arxiv.org/abs/2306.10015)
+# Randomness*. [arXiv:2306.10015](https://arxiv.org/abs/2306.10015) {footcite:p}`zelikman2023just`
 #
 # Zeroth-order (ZO) optimization trains a model from loss values alone: no backward pass, no
 # stored activations, so it works where gradients are unavailable (black-box systems, hardware
@@ -730,13 +731,10 @@ explore(show, arm=widgets.ToggleButtons(
 #
 # **References.**
 #
-# * Chen, A. et al. (2024). DeepZero: Scaling up zeroth-order optimization for deep model
-#   training. *ICLR 2024*. [arXiv:2310.02025](https://arxiv.org/abs/2310.02025)
-# * Zelikman, E., Huang, Q., Liang, P., Haber, N. & Goodman, N. D. (2023). Just one byte (per
-#   gradient): a note on low-bandwidth decentralized language model finetuning using shared
-#   randomness. [arXiv:2306.10015](https://arxiv.org/abs/2306.10015)
-# * Malladi, S. et al. (2023). Fine-tuning language models with just forward passes (MeZO).
-#   *NeurIPS 2023*. [arXiv:2305.17333](https://arxiv.org/abs/2305.17333)
-# * Nesterov, Y. & Spokoiny, V. (2017). Random gradient-free minimization of convex functions.
-#   *Foundations of Computational Mathematics* 17.
-#   [doi:10.1007/s10208-015-9296-2](https://doi.org/10.1007/s10208-015-9296-2)
+# * {footcite:t}`chen2024deepzero`.
+# * {footcite:t}`zelikman2023just`.
+# * {footcite:t}`malladi2023fine` (MeZO).
+# * {footcite:t}`nesterov2017random`.
+#
+# ```{footbibliography}
+# ```

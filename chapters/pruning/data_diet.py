@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Mansheej Paul, Surya Ganguli and Gintare Karolina Dziugaite (2021). *Deep Learning on a Data
 # Diet: Finding Important Examples Early in Training*. Advances in Neural Information Processing
 # Systems 34 (NeurIPS 2021). [arXiv:2107.07075](https://arxiv.org/abs/2107.07075)
+# {footcite:p}`paul2021deep`
 #
 # Pruning usually removes weights; this paper removes *training examples*. Many examples of a
 # large dataset are easy: the network gets them right early and learns little more from them.
@@ -568,13 +569,10 @@ explore(show,
 #
 # **References.**
 #
-# * Paul, M., Ganguli, S. & Dziugaite, G. K. (2021). Deep Learning on a Data Diet: Finding
-#   Important Examples Early in Training. *NeurIPS 2021*.
-#   [arXiv:2107.07075](https://arxiv.org/abs/2107.07075)
-# * Sorscher, B., Geirhos, R., Shekhar, S., Ganguli, S. & Morcos, A. S. (2022). Beyond neural
-#   scaling laws: beating power law scaling via data pruning. *NeurIPS 2022*.
-#   [arXiv:2206.14486](https://arxiv.org/abs/2206.14486)
-# * Kirsch, A. (2023). Does "Deep Learning on a Data Diet" reproduce? Overall yes, but GraNd at
-#   Initialization does not. [arXiv:2303.14753](https://arxiv.org/abs/2303.14753)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`paul2021deep`.
+# * {footcite:t}`sorscher2022beyond`.
+# * {footcite:t}`kirsch2023does`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Elias Frantar, Saleh Ashkboos, Torsten Hoefler and Dan Alistarh (2023). *GPTQ: Accurate
 # Post-Training Quantization for Generative Pre-trained Transformers*. International Conference
 # on Learning Representations (ICLR 2023). [arXiv:2210.17323](https://arxiv.org/abs/2210.17323)
+# {footcite:p}`frantar2023gptq`
 #
 # Storing a trained network's weights in 3 or 4 bits instead of 16 or 32 cuts its memory, and the
 # memory traffic that dominates inference, by four to ten times. The simplest way to do it, round
@@ -466,13 +467,10 @@ explore(show, bits=widgets.SelectionSlider(options=BITS, value=3, description="b
 #
 # **References.**
 #
-# * Frantar, E., Ashkboos, S., Hoefler, T. & Alistarh, D. (2023). GPTQ: Accurate Post-Training
-#   Quantization for Generative Pre-trained Transformers. *ICLR 2023*.
-#   [arXiv:2210.17323](https://arxiv.org/abs/2210.17323)
-# * Frantar, E. & Alistarh, D. (2022). Optimal Brain Compression: A Framework for Accurate
-#   Post-Training Quantization and Pruning. *NeurIPS 2022*.
-#   [arXiv:2208.11580](https://arxiv.org/abs/2208.11580): the OBQ recursion GPTQ speeds up.
-# * Hassibi, B. & Stork, D. G. (1993). Second order derivatives for network pruning: Optimal
-#   Brain Surgeon. *NeurIPS 1992*. The error-compensating update both build on.
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`frantar2023gptq`.
+# * {footcite:t}`frantar2022optimal`: the OBQ recursion GPTQ speeds up.
+# * {footcite:t}`hassibi1993second`: the error-compensating update both build on.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,6 +19,7 @@
 #
 # Jonathan Frankle and Michael Carbin (2019). *The Lottery Ticket Hypothesis: Finding Sparse,
 # Trainable Neural Networks.* ICLR 2019. [arXiv:1803.03635](https://arxiv.org/abs/1803.03635)
+# {footcite:p}`frankle2019lottery`
 #
 # Pruning can delete most of a trained network's weights without hurting it, yet the small
 # networks that pruning leaves behind were long thought to be hard to train from scratch. Frankle
@@ -450,9 +451,10 @@ explore(show_round, round_number=widgets.IntSlider(value=check + 1, min=1, max=l
 # (`make chapter NAME=lottery_ticket PROFILE=full`) shows the curves down to 3%.
 #
 # **References.**
-# Frankle, J. and Carbin, M. (2019). The Lottery Ticket Hypothesis: Finding Sparse, Trainable
-# Neural Networks. ICLR. https://arxiv.org/abs/1803.03635 ·
-# Han, S., Pool, J., Tran, J. and Dally, W. (2015). Learning both Weights and Connections for
-# Efficient Neural Networks. NeurIPS. https://arxiv.org/abs/1506.02626 ·
-# Greydanus, S. and Kobak, D. (2024). Scaling down Deep Learning with MNIST-1D. ICML.
-# https://arxiv.org/abs/2011.14439
+#
+# * {footcite:t}`frankle2019lottery`.
+# * {footcite:t}`han2015learning`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -21,10 +21,11 @@
 # Mykola Pechenizkiy (2022). *The Unreasonable Effectiveness of Random Pruning: Return of the
 # Most Naive Baseline for Sparse Training*. International Conference on Learning Representations
 # (ICLR 2022). [arXiv:2202.02643](https://arxiv.org/abs/2202.02643)
+# {footcite:p}`liu2022unreasonable`
 #
 # With Advait Gadhikar, Sohom Mukherjee and Rebekka Burkholz (2023). *Why Random Pruning Is All
 # We Need to Start Sparse*. International Conference on Machine Learning (ICML 2023).
-# [arXiv:2210.02412](https://arxiv.org/abs/2210.02412)
+# [arXiv:2210.02412](https://arxiv.org/abs/2210.02412) {footcite:p}`gadhikar2023why`
 #
 # Methods that prune a network *before* training (SNIP, GraSP, SynFlow, ...) are usually
 # compared with one naive baseline: remove weights uniformly at random and train what is left.
@@ -513,15 +514,11 @@ explore(show, width=widgets.SelectionSlider(options=WIDTHS, value=WIDTHS[-1],
 #
 # **References.**
 #
-# * Liu, S. et al. (2022). The Unreasonable Effectiveness of Random Pruning: Return of the Most
-#   Naive Baseline for Sparse Training. *ICLR 2022*.
-#   [arXiv:2202.02643](https://arxiv.org/abs/2202.02643)
-# * Gadhikar, A., Mukherjee, S. & Burkholz, R. (2023). Why Random Pruning Is All We Need to
-#   Start Sparse. *ICML 2023*. [arXiv:2210.02412](https://arxiv.org/abs/2210.02412)
-# * Mocanu, D. C. et al. (2018). Scalable training of artificial neural networks with adaptive
-#   sparse connectivity inspired by network science. *Nature Communications* 9, 2383.
-#   [doi:10.1038/s41467-018-04316-3](https://doi.org/10.1038/s41467-018-04316-3)
-# * Evci, U., Gale, T., Menick, J., Castro, P. S. & Elsen, E. (2020). Rigging the Lottery:
-#   Making All Tickets Winners. *ICML 2020*. [arXiv:1911.11134](https://arxiv.org/abs/1911.11134)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`liu2022unreasonable`.
+# * {footcite:t}`gadhikar2023why`.
+# * {footcite:t}`mocanu2018scalable`.
+# * {footcite:t}`evci2020rigging`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,6 +20,7 @@
 # Elias Frantar, Eldar Kurtic and Dan Alistarh (2021). *M-FAC: Efficient Matrix-Free
 # Approximations of Second-Order Information*. Advances in Neural Information Processing Systems
 # 34 (NeurIPS 2021). [arXiv:2107.03356](https://arxiv.org/abs/2107.03356)
+# {footcite:p}`frantar2021mfac`
 #
 # Magnitude pruning deletes the smallest weights and hopes that the rest of the network does not
 # mind. Hassibi and Stork's *Optimal Brain Surgeon* (OBS, 1993) asks a sharper question: if the
@@ -701,15 +702,11 @@ explore(show, sparsity=widgets.SelectionSlider(options=LEVELS, value=HIGH[0],
 #
 # **References.**
 #
-# * Frantar, E., Kurtic, E. & Alistarh, D. (2021). M-FAC: Efficient Matrix-Free Approximations of
-#   Second-Order Information. *NeurIPS 2021*. [arXiv:2107.03356](https://arxiv.org/abs/2107.03356)
-# * Hassibi, B. & Stork, D. G. (1993). Second order derivatives for network pruning: Optimal
-#   Brain Surgeon. *NeurIPS 5 (1992)*.
-#   [proceedings](https://proceedings.neurips.cc/paper/1992/hash/303ed4c69846ab36c2904d3ba8573050-Abstract.html)
-# * Singh, S. P. & Alistarh, D. (2020). WoodFisher: Efficient Second-Order Approximation for
-#   Neural Network Compression. *NeurIPS 2020*. [arXiv:2004.14340](https://arxiv.org/abs/2004.14340)
-# * Kurtic, E., Campos, D., Nguyen, T., Frantar, E., Kurtz, M., Fineran, B., Goin, M. &
-#   Alistarh, D. (2022). The Optimal BERT Surgeon: Scalable and Accurate Second-Order Pruning for
-#   Large Language Models. *EMNLP 2022*. [arXiv:2203.07259](https://arxiv.org/abs/2203.07259)
-# * Greydanus, S. & Kobak, D. (2024). Scaling down deep learning with MNIST-1D. *ICML 2024*.
-#   [arXiv:2011.14439](https://arxiv.org/abs/2011.14439)
+# * {footcite:t}`frantar2021mfac`.
+# * {footcite:t}`hassibi1993second`.
+# * {footcite:t}`singh2020woodfisher`.
+# * {footcite:t}`kurtic2022optimal`.
+# * {footcite:t}`greydanus2024scaling`.
+#
+# ```{footbibliography}
+# ```

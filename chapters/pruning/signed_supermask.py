@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -19,11 +19,11 @@
 #
 # Nils Koster, Oliver Grothe and Achim Rettinger (2022). *Signing the Supermask: Keep, Hide,
 # Invert*. International Conference on Learning Representations (ICLR 2022).
-# [arXiv:2201.13361](https://arxiv.org/abs/2201.13361)
+# [arXiv:2201.13361](https://arxiv.org/abs/2201.13361) {footcite:p}`koster2022signing`
 #
 # Against the binary supermask of Vivek Ramanujan, Mitchell Wortsman, Aniruddha Kembhavi, Ali
 # Farhadi and Mohammad Rastegari (2020). *What's Hidden in a Randomly Weighted Neural Network?*
-# CVPR 2020. [arXiv:1911.13299](https://arxiv.org/abs/1911.13299)
+# CVPR 2020. [arXiv:1911.13299](https://arxiv.org/abs/1911.13299) {footcite:p}`ramanujan2020whats`
 #
 # A randomly initialized network is useless as it stands, yet Zhou et al. (2019) and then
 # Ramanujan and colleagues found that a good classifier hides inside it: choose *which* random
@@ -516,15 +516,12 @@ explore(show, density=widgets.SelectionSlider(options=DENSITIES, value=PRIMARY,
 #
 # **References.**
 #
-# * Koster, N., Grothe, O. & Rettinger, A. (2022). Signing the Supermask: Keep, Hide, Invert.
-#   *ICLR 2022*. [arXiv:2201.13361](https://arxiv.org/abs/2201.13361); code:
-#   [github.com/kosnil/signed_supermasks](https://github.com/kosnil/signed_supermasks)
-# * Ramanujan, V., Wortsman, M., Kembhavi, A., Farhadi, A. & Rastegari, M. (2020). What's
-#   Hidden in a Randomly Weighted Neural Network? *CVPR 2020*.
-#   [arXiv:1911.13299](https://arxiv.org/abs/1911.13299); code:
-#   [github.com/allenai/hidden-networks](https://github.com/allenai/hidden-networks)
-# * Zhou, H., Lan, J., Liu, R. & Yosinski, J. (2019). Deconstructing Lottery Tickets: Zeros,
-#   Signs, and the Supermask. *NeurIPS 2019*. [arXiv:1905.01067](https://arxiv.org/abs/1905.01067)
-# * Clevert, D.-A., Unterthiner, T. & Hochreiter, S. (2016). Fast and Accurate Deep Network
-#   Learning by Exponential Linear Units (ELUs). *ICLR 2016*.
-#   [arXiv:1511.07289](https://arxiv.org/abs/1511.07289)
+# * {footcite:t}`koster2022signing`; code:
+#   [github.com/kosnil/signed_supermasks](https://github.com/kosnil/signed_supermasks).
+# * {footcite:t}`ramanujan2020whats`; code:
+#   [github.com/allenai/hidden-networks](https://github.com/allenai/hidden-networks).
+# * {footcite:t}`zhou2019deconstructing`.
+# * {footcite:t}`clevert2016fast`.
+#
+# ```{footbibliography}
+# ```

@@ -21,7 +21,8 @@ from torch import nn
 from dlrepro.errors import ConfigError
 
 __all__ = ["ACTIVATIONS", "MLP", "seeded_mlps", "ResidualBlock", "ResidualMLP", "CNN1d",
-           "BatchedMLP", "BatchedResidualMLP", "BatchedCNN1d", "activation"]
+           "BatchedMLP", "BatchedResidualMLP", "BatchedCNN1d", "activation", "GhostBatchNorm1d",
+           "BatchedBNMLP"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -372,3 +373,126 @@ class BatchedCNN1d(nn.Module):
                 net.readout.bias.copy_(self.readout_bias[s])
             models.append(net)
         return models
+
+
+class GhostBatchNorm1d(nn.Module):
+    """Batch normalization over *ghost batches* (Hoffer, Hubara & Soudry, 2017).
+
+    In training mode the batch is cut into consecutive chunks of ``ghost_batch_size`` examples
+    (the last may be smaller) and each chunk is normalized with its own mean and (biased)
+    variance, exactly as ``nn.BatchNorm1d`` would normalize that chunk alone; the running
+    statistics are updated once per chunk, in order, as ``nn.BatchNorm1d`` applied to each
+    chunk in turn would update them (unbiased chunk variance, ``momentum`` per chunk). With
+    ``ghost_batch_size=None`` the whole batch is one ghost batch: ordinary batch
+    normalization. In eval mode the running statistics are used.
+
+    ``num_models=S`` keeps ``S`` independent sets of statistics and affine parameters for a
+    stacked model: inputs ``(S, batch, features)``, each model normalized over its own batch.
+    Without it inputs are ``(batch, features)``.
+    """
+
+    def __init__(self, num_features: int, ghost_batch_size: int | None = None,
+                 num_models: int | None = None, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True) -> None:
+        super().__init__()
+        if num_features < 1 or (ghost_batch_size is not None and ghost_batch_size < 2):
+            raise ConfigError(f"GhostBatchNorm1d: need num_features >= 1 and a ghost batch "
+                              f"of >= 2 examples, got {num_features} and {ghost_batch_size}")
+        if num_models is not None and num_models < 1:
+            raise ConfigError(f"GhostBatchNorm1d: num_models must be >= 1, got {num_models}")
+        self.num_features, self.ghost_batch_size = num_features, ghost_batch_size
+        self.num_models, self.eps, self.momentum = num_models, eps, momentum
+        shape = (num_features,) if num_models is None else (num_models, 1, num_features)
+        self.weight = nn.Parameter(torch.ones(shape)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(shape)) if affine else None
+        self.register_buffer("running_mean", torch.zeros(shape))
+        self.register_buffer("running_var", torch.ones(shape))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        expected = 2 if self.num_models is None else 3
+        if x.dim() != expected or x.shape[-1] != self.num_features:
+            raise ConfigError(f"GhostBatchNorm1d expects {expected}-d input with "
+                              f"{self.num_features} features last, got {tuple(x.shape)}")
+        if not self.training:
+            out = (x - self.running_mean) / torch.sqrt(self.running_var + self.eps)
+        else:
+            n = x.shape[-2]
+            size = n if self.ghost_batch_size is None else min(self.ghost_batch_size, n)
+            if size < 2:
+                raise ConfigError("GhostBatchNorm1d: a ghost batch needs >= 2 examples")
+            if n % size == 0:  # equal chunks: one reshaped computation
+                k = n // size
+                g = x.unflatten(-2, (k, size))
+                mean = g.mean(-2, keepdim=True)
+                var = g.var(-2, unbiased=False, keepdim=True)
+                out = ((g - mean) / torch.sqrt(var + self.eps)).flatten(-3, -2)
+                with torch.no_grad():  # k sequential momentum updates in closed form
+                    m = self.momentum
+                    decay = (1 - m) ** torch.arange(k - 1, -1, -1, dtype=x.dtype,
+                                                    device=x.device)
+                    w = (m * decay).unsqueeze(-1)
+                    view = self.running_mean.shape
+                    self.running_mean.mul_((1 - m) ** k).add_(
+                        (w * mean.detach().squeeze(-2)).sum(-2).reshape(view))
+                    self.running_var.mul_((1 - m) ** k).add_(
+                        (w * var.detach().squeeze(-2)).sum(-2).reshape(view) * size / (size - 1))
+            else:
+                parts, means, variances, sizes = [], [], [], []
+                for chunk in torch.split(x, size, dim=-2):
+                    mean = chunk.mean(-2, keepdim=True)
+                    var = chunk.var(-2, unbiased=False, keepdim=True)
+                    parts.append((chunk - mean) / torch.sqrt(var + self.eps))
+                    means.append(mean.squeeze(-2))
+                    variances.append(var.squeeze(-2))
+                    sizes.append(chunk.shape[-2])
+                out = torch.cat(parts, dim=-2)
+                if any(s < 2 for s in sizes):
+                    raise ConfigError("GhostBatchNorm1d: a ghost batch needs >= 2 examples")
+                with torch.no_grad():  # one momentum update per ghost batch, in order
+                    m = self.momentum
+                    view = self.running_mean.shape
+                    for mean, var, s in zip(means, variances, sizes):
+                        self.running_mean.mul_(1 - m).add_(m * mean.detach().reshape(view))
+                        self.running_var.mul_(1 - m).add_(
+                            m * var.detach().reshape(view) * s / (s - 1))
+        if self.weight is not None:
+            out = out * self.weight + self.bias
+        return out
+
+
+class BatchedBNMLP(nn.Module):
+    """``S`` MLPs with (ghost) batch normalization after every hidden linear layer,
+    ``Linear -> GhostBatchNorm1d -> activation``, stacked like :class:`BatchedMLP`.
+
+    Each model normalizes over its own batch (its own statistics and affine parameters), so
+    seeds and arms of a batch-normalized network still train in one pass. The linear weights
+    start as those of ``models`` (e.g. :func:`seeded_mlps`); ``ghost_batch_size=None`` is
+    ordinary batch normalization. ``forward`` takes ``(S, batch, in)`` or a shared
+    ``(batch, in)`` and returns ``(S, batch, out)``. Hoffer, Hubara & Soudry (2017) train
+    such a network (their MNIST model) with and without ghost batches.
+    """
+
+    def __init__(self, models: Sequence[MLP], ghost_batch_size: int | None = None) -> None:
+        super().__init__()
+        stacked = BatchedMLP.from_models(models)
+        if not stacked.has_bias:
+            raise ConfigError("BatchedBNMLP: the source MLPs need biases")
+        self.weights, self.biases = stacked.weights, stacked.biases
+        self.act = activation(stacked.activation_name)
+        self.norms = nn.ModuleList(
+            GhostBatchNorm1d(w.shape[1], ghost_batch_size, num_models=len(models))
+            for w in self.weights[:-1])
+
+    @property
+    def num_models(self) -> int:
+        return self.weights[0].shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            x = x.unsqueeze(0).expand(self.num_models, *x.shape)
+        h = x.flatten(2)
+        for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+            if i < len(self.norms):
+                h = self.act(self.norms[i](h))
+        return h

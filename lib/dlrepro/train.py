@@ -34,6 +34,8 @@ __all__ = [
     "train_batched",
     "at_best",
     "LossFn",
+    "FitResult",
+    "fit_until",
 ]
 
 EvalSets = Mapping[str, tuple[torch.Tensor, torch.Tensor]]
@@ -313,3 +315,142 @@ def at_best(history: History, monitor: str, report: str,
     reported = history[report]
     picked = reported[best] if reported.ndim == 1 else reported[best, np.arange(reported.shape[1])]
     return steps, picked
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """What :func:`fit_until` found, one entry per stacked model.
+
+    ``fit_step[s]`` is the step of the first evaluation at which model ``s`` classified every
+    example of its training subset correctly, ``-1`` when it never did within the budget;
+    ``accuracy[s]`` is its training accuracy at its last evaluation (1 once fitted);
+    ``steps_run`` is how many updates the loop made (it stops once every model has fitted).
+    """
+
+    fit_step: np.ndarray
+    accuracy: np.ndarray
+    steps_run: int
+
+    @property
+    def fitted(self) -> np.ndarray:
+        """``(S,)`` booleans: the model reached 100% training accuracy within the budget."""
+        return self.fit_step >= 0
+
+
+def _padded_subsets(subsets: Sequence[torch.Tensor] | None, n: int, num_models: int,
+                    device: torch.device) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+    """``(S, n_max)`` indices (padded with each row's first index), ``(S, n_max)`` 0/1 mask and
+    the sizes; no subsets means every model trains on all ``n`` examples."""
+    if subsets is None:
+        subsets = [torch.arange(n, device=device)] * num_models
+    if len(subsets) != num_models:
+        raise ConfigError(f"fit_until: {num_models} models need {num_models} subsets, "
+                          f"got {len(subsets)}")
+    sizes = [int(s.numel()) for s in subsets]
+    if min(sizes) < 1:
+        raise ConfigError("fit_until: every subset needs at least one example")
+    width = max(sizes)
+    index = torch.zeros(num_models, width, dtype=torch.long, device=device)
+    mask = torch.zeros(num_models, width, device=device)
+    for row, subset in enumerate(subsets):
+        subset = subset.to(device=device, dtype=torch.long)
+        if int(subset.min()) < 0 or int(subset.max()) >= n:
+            raise ConfigError(f"fit_until: subset {row} indexes outside the {n} examples")
+        index[row, :subset.numel()] = subset
+        index[row, subset.numel():] = subset[0]
+        mask[row, :subset.numel()] = 1.0
+    return index, mask, sizes
+
+
+def fit_until(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig,
+    generators: Sequence[torch.Generator],
+    subsets: Sequence[torch.Tensor] | None = None,
+    full_batch: bool = False,
+    progress: bool = False,
+    optimizer: OptimizerFactory | None = None,
+    lr_scale: Sequence[float] | None = None,
+) -> FitResult:
+    """Train the ``S`` models of a stacked model until each fits its training set, i.e. reaches
+    100% training accuracy, or ``config.steps`` updates have been made.
+
+    The fitting test of effective model complexity (Nakkiran et al., 2020; Shwartz-Ziv et al.,
+    2024, *Just How Flexible are Neural Networks in Practice?*): model ``s`` trains with
+    cross-entropy on the examples ``subsets[s]`` of ``(x, y)`` (all of them when ``subsets`` is
+    None; subsets may differ in size), in mini-batches of ``config.batch_size`` drawn from its
+    subset by ``generators[s]`` as :func:`train_batched` draws them, or with the exact gradient
+    of its whole subset when ``full_batch`` is True (gradient descent; ``config.batch_size`` is
+    then unused). Every ``config.eval_every`` steps (and at the last) the training accuracy of
+    each model on its whole subset is measured; the step of a model's first evaluation at 100%
+    is its ``fit_step``. The loop ends early once every model has fitted. ``x`` is ``(N, F)``;
+    ``y`` is ``(N,)`` or ``(S, N)`` (per-model labels, e.g. random labels for some models).
+    With ``subsets=None`` and ``full_batch=False`` the updates are those of
+    :func:`train_batched` with the same arguments, step for step.
+
+    ``lr_scale``, when given, multiplies model ``s``'s gradients by ``lr_scale[s]``, which for
+    SGD (with momentum, without weight decay: its update is linear in the gradient) is the
+    same as training model ``s`` at learning rate ``lr_scale[s] * config.lr``: several learning
+    rates in one stacked pass.
+    """
+    num_models = model.num_models
+    if len(generators) != num_models:
+        raise ConfigError(f"fit_until: {num_models} models need {num_models} generators, "
+                          f"got {len(generators)}")
+    per_model = y.dim() == 2
+    if per_model and y.shape[0] != num_models:
+        raise ConfigError(
+            f"fit_until: per-model labels must have {num_models} rows, got {y.shape[0]}")
+    device = x.device
+    n = y.shape[-1]
+    index, mask, sizes = _padded_subsets(subsets, n, num_models, device)
+    rows = torch.arange(num_models, device=device).unsqueeze(1)
+    targets = y[rows, index] if per_model else y[index]  # (S, n_max)
+    inputs = x[index]  # (S, n_max, F)
+    counts = mask.sum(1)
+    opt = _build_optimizer(model.parameters(), config, optimizer)
+    hooks = []
+    if lr_scale is not None:
+        if len(lr_scale) != num_models or config.optimizer != "sgd" or optimizer is not None:
+            raise ConfigError(f"fit_until: lr_scale needs one factor per model ({num_models}) "
+                              f"and the config's SGD, got {len(lr_scale)} and "
+                              f"{config.optimizer!r}")
+        if config.weight_decay:
+            raise ConfigError("fit_until: lr_scale is exact only without weight decay")
+        factors = torch.as_tensor(list(lr_scale), dtype=torch.float32, device=device)
+        for param in model.parameters():
+            scale = factors.view((num_models,) + (1,) * (param.dim() - 1))
+            hooks.append(param.register_hook(lambda g, f=scale: g * f))
+    streams = None if full_batch else [
+        epoch_batches(size, config.batch_size, g) for size, g in zip(sizes, generators)]
+    fit_step = np.full(num_models, -1, dtype=np.int64)
+    accuracy = np.zeros(num_models)
+    steps_run = 0
+    for step in _progress(config.steps, progress, f"fit x{num_models}"):
+        if full_batch:
+            logits = model(inputs).float()
+            per_example = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            loss = ((per_example * mask).sum(1) / counts).sum()
+        else:
+            local = torch.stack([next(s).to(device) for s in streams])
+            idx = index.gather(1, local)
+            xb = x[idx]
+            yb = y[rows, idx] if per_model else y[idx]
+            logits = model(xb).float()
+            loss = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1).sum()
+        _update(opt, loss)
+        steps_run = step
+        if step % config.eval_every == 0 or step == config.steps:
+            with torch.no_grad():
+                wrong = ((model(inputs).argmax(-1) != targets).float() * mask).sum(1)
+            acc = (1.0 - wrong / counts).cpu().numpy()
+            fresh = (fit_step < 0) & (wrong.cpu().numpy() == 0)
+            fit_step[fresh] = step
+            accuracy = np.where(fit_step >= 0, 1.0, acc)
+            if (fit_step >= 0).all():
+                break
+    for hook in hooks:
+        hook.remove()
+    return FitResult(fit_step, accuracy, steps_run)
