@@ -13,6 +13,11 @@ downloaded at run time:
   tail*): :func:`subpopulation_mixture`, :func:`expected_mass_seen`;
 * label dilution, clean examples outnumbered by fresh inputs with uniformly random labels
   (Rolnick et al., 2017, *Deep Learning is Robust to Massive Label Noise*): :func:`dilute_labels`.
+* modular arithmetic tables, every pair ``(a, b)`` once with the label ``a op b mod p``, split
+  exactly by a training fraction (Power et al., 2022, *Grokking*): :func:`modular_arithmetic`.
+* Gaussian clones, one Gaussian per class with that class's mean and covariance (Refinetti,
+  Ingrosso & Goldt, 2023, *Neural networks trained with SGD learn distributions of increasing
+  complexity*): :func:`class_gaussians`, :func:`gaussian_clone`.
 
 Real image sets (MNIST, CIFAR-10) are for the full profile only and need torchvision plus the
 files on disk; :func:`torchvision_dataset` says what is missing and how to get it.
@@ -47,6 +52,9 @@ __all__ = [
     "subpopulation_mixture",
     "mnist1d_cache_file",
     "dilute_labels",
+    "ClassGaussians",
+    "class_gaussians",
+    "gaussian_clone",
 ]
 
 
@@ -247,6 +255,89 @@ def dilute_labels(
     return x_out, y_out, is_clean
 
 
+@dataclass(frozen=True)
+class ClassGaussians:
+    """One Gaussian per class, fitted by :func:`class_gaussians`: ``means`` ``(C, d)`` and
+    ``covariances`` ``(C, d, d)``, float64 on the source's device; ``covariance`` says which
+    kind (``"full"``: the class's own covariance; ``"isotropic"``: ``(tr(Sigma_c) / d) I``)."""
+
+    means: torch.Tensor
+    covariances: torch.Tensor
+    covariance: str
+
+    @property
+    def num_classes(self) -> int:
+        return self.means.shape[0]
+
+    def sample(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """One draw per entry of ``labels`` from its class's Gaussian, shaped like the source's
+        rows and float32 on the labels' device. The square root of each covariance comes from
+        its eigendecomposition (eigenvalues clipped at 0), which is exact for a singular one."""
+        values, vectors = torch.linalg.eigh(self.covariances)
+        roots = vectors * values.clamp_min(0).sqrt().unsqueeze(1)  # (C, d, d): R R^T = Sigma
+        noise = torch.randn((labels.shape[0], self.means.shape[1]), generator=generator,
+                            device=generator.device, dtype=torch.float64).to(self.means.device)
+        lab = labels.to(self.means.device)
+        x = self.means[lab] + torch.einsum("nij,nj->ni", roots[lab], noise)
+        return x.to(device=labels.device, dtype=torch.float32)
+
+    def log_density(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, C)`` log-density of each row of ``x`` under each class's Gaussian (the
+        quadratic discriminant of the fitted mixture: its argmax is the Bayes classifier of the
+        clone under equal class priors)."""
+        x = x.reshape(x.shape[0], -1).to(self.means.device, torch.float64)
+        chol = torch.linalg.cholesky(self.covariances)  # (C, d, d)
+        diff = (x.unsqueeze(0) - self.means.unsqueeze(1)).transpose(1, 2)  # (C, d, N)
+        z = torch.linalg.solve_triangular(chol, diff, upper=False)
+        logdet = 2 * torch.log(torch.diagonal(chol, dim1=1, dim2=2)).sum(1)  # (C,)
+        d = self.means.shape[1]
+        out = -0.5 * (z.pow(2).sum(1) + logdet.unsqueeze(1) + d * np.log(2 * np.pi))
+        return out.T
+
+
+def class_gaussians(x: torch.Tensor, y: torch.Tensor, num_classes: int,
+                    covariance: str = "full") -> ClassGaussians:
+    """Fit one Gaussian per class to ``(x, y)``: the class mean and, for ``covariance="full"``,
+    the unbiased class covariance (divisor ``n_c - 1``, as :func:`numpy.cov`); for
+    ``"isotropic"`` the same mean with ``(tr(Sigma_c) / d) I``, the class's average variance
+    per feature, so a clone keeps each class's mean and total variance but no correlations.
+
+    The Gaussian clones of Refinetti, Ingrosso & Goldt (2023), *Neural networks trained with
+    SGD learn distributions of increasing complexity*: a data set that matches the real one in
+    its class means and covariances and in nothing of higher order.
+    """
+    if covariance not in ("full", "isotropic"):
+        raise ConfigError(f"class_gaussians: covariance must be 'full' or 'isotropic', got "
+                          f"{covariance!r}")
+    flat = x.reshape(x.shape[0], -1).to(torch.float64)
+    d = flat.shape[1]
+    means, covs = [], []
+    for c in range(num_classes):
+        rows = flat[y == c]
+        if rows.shape[0] < 2:
+            raise ConfigError(f"class_gaussians: class {c} has {rows.shape[0]} example(s); a "
+                              f"covariance needs at least 2")
+        mean = rows.mean(0)
+        centred = rows - mean
+        cov = centred.T @ centred / (rows.shape[0] - 1)
+        if covariance == "isotropic":
+            cov = torch.eye(d, dtype=torch.float64, device=flat.device) * (cov.trace() / d)
+        means.append(mean)
+        covs.append(cov)
+    return ClassGaussians(torch.stack(means), torch.stack(covs), covariance)
+
+
+def gaussian_clone(x: torch.Tensor, y: torch.Tensor, num_classes: int, labels: torch.Tensor,
+                   generator: torch.Generator,
+                   covariance: str = "full") -> tuple[torch.Tensor, ClassGaussians]:
+    """A Gaussian clone of the data ``(x, y)``: for each entry of ``labels`` one input drawn
+    from that class's Gaussian fitted to ``(x, y)`` (:func:`class_gaussians`), shaped like a
+    row of ``x``. Returns the clone's inputs and the fitted parameters (Refinetti, Ingrosso &
+    Goldt, 2023)."""
+    fitted = class_gaussians(x, y, num_classes, covariance)
+    return fitted.sample(labels, generator).reshape(labels.shape[0], *x.shape[1:]), fitted
+
+
 def zipf_frequencies(count: int, exponent: float = 1.0) -> np.ndarray:
     """Zipf frequencies ``p_k`` proportional to ``k ** -exponent`` for ``k = 1..count``, summing
     to 1: the long-tailed subpopulation frequencies of Feldman (2020)."""
@@ -404,3 +495,71 @@ def torchvision_dataset(
     mean, std = x_train.mean(), x_train.std()
     x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
     return _tensors(key, x_train, y_train, x_test, y_test, 10, device)
+
+
+MODULAR_OPS = {
+    "+": lambda a, b, p: (a + b) % p,
+    "-": lambda a, b, p: (a - b) % p,
+    "*": lambda a, b, p: (a * b) % p,
+}
+
+
+@dataclass(frozen=True)
+class ModularArithmetic:
+    """Every pair of residues once: ``a``, ``b`` and ``y = a op b mod p`` (each ``(p * p,)``),
+    ``x`` the concatenated one-hot codes of ``a`` and ``b`` (``(p * p, 2p)``), and one exact
+    train/test split by fraction per row of ``train`` (``(splits, p * p)`` booleans)."""
+
+    p: int
+    op: str
+    a: torch.Tensor
+    b: torch.Tensor
+    x: torch.Tensor
+    y: torch.Tensor
+    train: torch.Tensor
+
+    @property
+    def test(self) -> torch.Tensor:
+        """The complement of ``train``: the held-out pairs of each split."""
+        return ~self.train
+
+
+def modular_arithmetic(
+    p: int, fractions: float | list[float] | tuple[float, ...], generators: list[torch.Generator],
+    op: str = "+", device: torch.device | str = "cpu",
+) -> ModularArithmetic:
+    """The table of ``a op b mod p`` for all ``p * p`` pairs, as in Power et al. (2022),
+    *Grokking: Generalization Beyond Overfitting on Small Algorithmic Datasets*.
+
+    One split per generator: ``round(fraction * p * p)`` pairs drawn without replacement for
+    training, the rest for testing. ``fractions`` is one fraction for all splits or one per
+    generator. The inputs are shared by all splits, so stacked models train on one tensor with
+    a mask each (``op`` is ``"+"``, ``"-"`` or ``"*"``).
+    """
+    if not isinstance(p, int) or isinstance(p, bool) or p < 2:
+        raise ConfigError(f"modular_arithmetic: p must be an integer >= 2, got {p!r}")
+    if op not in MODULAR_OPS:
+        raise ConfigError(f"modular_arithmetic: op must be one of {sorted(MODULAR_OPS)}, "
+                          f"got {op!r}")
+    if not generators:
+        raise ConfigError("modular_arithmetic: give at least one generator (one split each)")
+    if isinstance(fractions, (int, float)):
+        fractions = [float(fractions)] * len(generators)
+    if len(fractions) != len(generators):
+        raise ConfigError(f"modular_arithmetic: {len(fractions)} fractions for "
+                          f"{len(generators)} generators")
+    n = p * p
+    train = torch.zeros(len(generators), n, dtype=torch.bool)
+    for row, (fraction, generator) in enumerate(zip(fractions, generators)):
+        count = int(round(fraction * n))
+        if not 0 < count < n:
+            raise ConfigError(f"modular_arithmetic: fraction {fraction!r} leaves no training or "
+                              f"no test pair of the {n}")
+        order = torch.randperm(n, generator=generator, device=generator.device).cpu()
+        train[row, order[:count]] = True
+    a = torch.arange(p).repeat_interleave(p)
+    b = torch.arange(p).repeat(p)
+    x = torch.cat([torch.nn.functional.one_hot(a, p), torch.nn.functional.one_hot(b, p)], 1)
+    y = MODULAR_OPS[op](a, b, p)
+    return ModularArithmetic(p, op, a.to(device), b.to(device), x.float().to(device),
+                             y.to(device), train.to(device))

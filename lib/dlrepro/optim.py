@@ -5,6 +5,9 @@
 * :class:`Lookahead`: slow and fast weights around any inner optimizer (Zhang et al., 2019).
 * :class:`PerModelRate`: one learning rate per model for models stacked in one tensor
   (``dlrepro.models.BatchedMLP``), so that a learning-rate grid trains in one pass.
+* :class:`PerModelWeightDecay`: one decoupled weight decay per stacked model (AdamW's decay,
+  Loshchilov & Hutter, 2019), so that the weight-decay arms of Power et al. (2022), *Grokking*,
+  train in one pass.
 * :class:`GradientNoise`: annealed Gaussian noise on every gradient before an inner optimizer
   steps (Neelakantan et al., 2015).
 * :class:`AdaHessian`: Adam-like steps preconditioned by a Hutchinson estimate of the Hessian's
@@ -37,9 +40,10 @@ from torch.optim.optimizer import ParamsT
 from dlrepro import zeroth
 from dlrepro.errors import ConfigError
 
-__all__ = ["Adam", "Lookahead", "PerModelRate", "GradientNoise", "AdaHessian", "hutchinson_probe",
-           "spatial_average", "ZerothOrder", "zo_direction", "zo_coordinates", "zo_support",
-           "quantize_scalar", "dequantize_scalar", "apply_zo_update"]
+__all__ = ["Adam", "Lookahead", "PerModelRate", "PerModelWeightDecay", "GradientNoise",
+           "AdaHessian", "hutchinson_probe", "spatial_average", "ZerothOrder", "zo_direction",
+           "zo_coordinates", "zo_support", "quantize_scalar", "dequantize_scalar",
+           "apply_zo_update"]
 
 Closure = Callable[[], Any]
 MODES = ("random", "coordinate")
@@ -295,6 +299,56 @@ class PerModelRate(_Wrapper):
         own = _section("PerModelRate", state_dict, "per_model_rate")
         self.inner.load_state_dict(_section("PerModelRate", state_dict, "inner"))
         self.rates, self.steps = own["rates"].clone(), own["steps"]
+
+
+class PerModelWeightDecay(_Wrapper):
+    """Decoupled weight decay with one coefficient per model, for models stacked along the
+    first dimension of every parameter, around an inner optimizer built with
+    ``weight_decay=0``.
+
+    Each step first shrinks model ``s``'s weights by the factor ``1 - lr * decays[s]`` and then
+    takes the inner step, which is what ``torch.optim.AdamW`` does (Loshchilov & Hutter, 2019)
+    when the inner optimizer is ``torch.optim.Adam``: with ``Adam`` inside, model ``s`` moves
+    exactly as it would under ``AdamW(weight_decay=decays[s])``. Power et al. (2022) found
+    this decay the intervention that most speeds up grokking.
+    """
+
+    def __init__(self, inner: Optimizer, decays: torch.Tensor | Sequence[float]) -> None:
+        super().__init__(inner, "PerModelWeightDecay")
+        if any(group.get("weight_decay", 0) != 0 for group in self.param_groups):
+            raise ConfigError("PerModelWeightDecay: build the inner optimizer with "
+                              "weight_decay=0 (the decays are applied per model)")
+        self.decays = torch.as_tensor(decays, dtype=torch.float64).flatten()
+        if (self.decays.numel() == 0 or not bool(torch.isfinite(self.decays).all())
+                or bool((self.decays < 0).any())):
+            raise ConfigError(f"PerModelWeightDecay: decays must be finite numbers >= 0, one "
+                              f"per model, got {decays!r}")
+        for p in _grouped(self):
+            if p.dim() == 0 or p.shape[0] != self.decays.numel():
+                raise ConfigError(f"PerModelWeightDecay: every parameter must stack "
+                                  f"{self.decays.numel()} models along its first dimension, "
+                                  f"got shape {tuple(p.shape)}")
+
+    @torch.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """Shrink each model's weights by ``1 - lr * decay``, then one inner step."""
+        for group in self.param_groups:
+            factor = 1.0 - group["lr"] * self.decays
+            for p in group["params"]:
+                if p.grad is not None:
+                    # float32 factors, as torch's AdamW multiplies by a float32 scalar
+                    p.mul_(factor.to(p.dtype).to(p.device).view(-1, *[1] * (p.dim() - 1)))
+        with torch.enable_grad():
+            return self.inner.step(closure) if closure is not None else self.inner.step()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"inner": self.inner.state_dict(),
+                "per_model_weight_decay": {"decays": self.decays.clone()}}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        own = _section("PerModelWeightDecay", state_dict, "per_model_weight_decay")
+        self.inner.load_state_dict(_section("PerModelWeightDecay", state_dict, "inner"))
+        self.decays = own["decays"].clone()
 
 
 class GradientNoise(_Wrapper):
