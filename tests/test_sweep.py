@@ -60,8 +60,9 @@ def test_table_markdown_csv_and_figure(tmp_path):
     with open(path) as handle:
         read = list(csv.DictReader(handle))
     assert [r["width"] for r in read] == ["64", "128", "256"] and read[1]["estimate"] == "0.05"
-    for swept, name in ((["width"], "numeric.png"), (["opt"], "categorical.png")):
-        rows = [dict(r, opt=str(r["width"])) for r in table]
+    for swept, name in ((["width"], "numeric.png"), (["opt"], "categorical.png"),
+                        (["widths", "width"], "lists.png")):
+        rows = [dict(r, opt=str(r["width"]), widths=[r["width"], 2 * r["width"]]) for r in table]
         png = sweep.draw("toy", rows, swept, tmp_path / name)
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
 

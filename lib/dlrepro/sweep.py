@@ -126,20 +126,20 @@ def draw(chapter: str, table: list[dict], swept: list[str], path: str | os.PathL
 
     use_style()
     first, rest = swept[0], swept[1:]
-    levels = list(dict.fromkeys(row[first] for row in table))
+    levels = list({repr(row[first]): row[first] for row in table}.values())  # lists: unhashable
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in levels)
-    position = {v: (v if numeric else i) for i, v in enumerate(levels)}
+    position = {repr(v): (v if numeric else i) for i, v in enumerate(levels)}
     figure, axis = plt.subplots(figsize=(6, 4))
-    groups: dict[tuple, list[dict]] = {}
+    groups: dict[str, list[dict]] = {}
     for row in table:
-        groups.setdefault(tuple(row[name] for name in rest), []).append(row)
-    for key, members in groups.items():
+        groups.setdefault(repr([row[name] for name in rest]), []).append(row)
+    for members in groups.values():
         done = [r for r in members if not math.isnan(r["estimate"])]
-        xs = [position[r[first]] for r in done]
+        xs = [position[repr(r[first])] for r in done]
         ys = [r["estimate"] for r in done]
         errors = [[r["estimate"] - r["low"] for r in done], [r["high"] - r["estimate"]
                                                               for r in done]]
-        label = ", ".join(f"{n}={v}" for n, v in zip(rest, key)) or None
+        label = ", ".join(f"{n}={members[0][n]}" for n in rest) or None
         axis.errorbar(xs, ys, yerr=errors, marker="o", capsize=3, label=label)
     if not numeric:
         axis.set_xticks(range(len(levels)), [str(v) for v in levels])
